@@ -47,6 +47,15 @@ export interface FunctionParameter {
 export interface FunctionContext {
   /** The run's logical time (injectable clock), as epoch milliseconds. */
   now(): number;
+  /**
+   * The evaluation's bounds, when the evaluator provides them. A function that can build large
+   * output (ranges, repetition, products) throws `FunctionError(…, "limit_exceeded")` past them.
+   */
+  readonly limits?: {
+    readonly maxOutputChars: number;
+    readonly maxListLength: number;
+    readonly maxDepth: number;
+  };
 }
 
 export interface FunctionDefinition {
