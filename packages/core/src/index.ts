@@ -1,2 +1,33 @@
+export type { AuditEvent, AuditEventInput, AuditService, AuditVerification } from "./audit/audit.service.js";
+export type { Coffer, OpenCofferOptions } from "./coffer.js";
+export { openCoffer } from "./coffer.js";
+export type { CofferConfig } from "./config/config.js";
+export { loadConfig } from "./config/config.js";
+export type { Database, DialectName } from "./db/database.js";
+export { describeDatabaseUrl, openDatabase } from "./db/database.js";
 export type { ErrorDetails, ErrorStatus } from "./errors/coffer-error.js";
 export { CofferError, isCofferError } from "./errors/coffer-error.js";
+export type { KeyStatusRow, RotationProgress, RotationResult } from "./keys/rotation.service.js";
+export type { KeyValue, SecretMetadata, SecretType } from "./secret-types/index.js";
+export { SECRET_TYPES, STRUCTURED_KEYS } from "./secret-types/index.js";
+export type {
+  Actor,
+  SecretCreateInput,
+  SecretItem,
+  SecretListFilter,
+  SecretPage,
+  SecretStatus,
+  SecretUpdateInput,
+  SecretVersionItem,
+} from "./secrets/secrets.schema.js";
+export type { ResolvedSecret, SecretsService } from "./secrets/secrets.service.js";
+export { DEFAULT_ENVIRONMENT } from "./secrets/secrets.service.js";
+export type { AuthenticatedToken, Role, TokenItem, TokensService } from "./tokens/tokens.service.js";
+export { parseRole, ROLES, roleAllows } from "./tokens/tokens.service.js";
+export type {
+  VariableCreateInput,
+  VariableItem,
+  VariablesService,
+  VariableUpdateInput,
+} from "./variables/variables.service.js";
+export type { WorkspaceItem, WorkspacesService } from "./workspaces/workspaces.service.js";

@@ -1,0 +1,339 @@
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { type Kysely, sql } from "kysely";
+import { anchorMac } from "../crypto/envelope.js";
+import type { Keyring } from "../crypto/keyring.js";
+import type { Database } from "../db/database.js";
+import type { AuditEventsTable, CofferSchema } from "../db/schema.js";
+import { CofferError } from "../errors/coffer-error.js";
+
+/** One thing that happened. Never holds a value: names, ids and counts only. */
+export interface AuditEventInput {
+  actor: string;
+  workspaceId: string | null;
+  /** `secret.create`, `secret.update`, `token.create`, `request.denied`, `keys.rotate`, … */
+  action: string;
+  outcome?: "success" | "denied" | "failure";
+  targetType?: string;
+  targetId?: string;
+  targetName?: string;
+  environment?: string;
+  requestId?: string;
+  runId?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEvent {
+  seq: number;
+  id: string;
+  occurredAt: string;
+  actor: string;
+  workspaceId: string | null;
+  action: string;
+  outcome: string;
+  targetType: string | null;
+  targetId: string | null;
+  targetName: string | null;
+  environment: string | null;
+  requestId: string | null;
+  runId: string | null;
+  details: Record<string, unknown>;
+}
+
+export type AuditProblemCode =
+  | "event_altered"
+  | "event_missing"
+  | "chain_broken"
+  | "tail_cut"
+  | "anchor_missing"
+  | "anchor_invalid"
+  | "events_beyond_anchor";
+
+export interface AuditVerification {
+  ok: boolean;
+  /** Events checked. */
+  count: number;
+  problem?: { code: AuditProblemCode; seq?: number; message: string };
+}
+
+const GENESIS = "0".repeat(64);
+const ANCHOR_ID = "head";
+
+function canonical(row: Omit<AuditEventsTable, "hash" | "prev_hash">): string {
+  return JSON.stringify([
+    row.seq,
+    row.id,
+    row.occurred_at,
+    row.actor,
+    row.workspace_id,
+    row.action,
+    row.outcome,
+    row.target_type,
+    row.target_id,
+    row.target_name,
+    row.environment,
+    row.request_id,
+    row.run_id,
+    row.details,
+  ]);
+}
+
+function chainHash(prevHash: string, row: Omit<AuditEventsTable, "hash" | "prev_hash">): string {
+  return createHash("sha256").update(prevHash).update(canonical(row)).digest("hex");
+}
+
+function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a, "hex");
+  const y = Buffer.from(b, "hex");
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+export interface AuditService {
+  /**
+   * Appends events inside the caller's write transaction, extending the hash chain from the
+   * anchored head (not from the newest row, so a cut tail stays visible) and re-anchoring it.
+   */
+  append(trx: Kysely<CofferSchema>, events: AuditEventInput[]): Promise<void>;
+  /** Appends in a transaction of its own (denied requests and other events with no other write). */
+  record(events: AuditEventInput[]): Promise<void>;
+  verify(): Promise<AuditVerification>;
+  list(filter: { workspaceId?: string; limit?: number; afterSeq?: number }): Promise<AuditEvent[]>;
+  /** Re-MACs the anchor under the active key (after key rotation). */
+  reanchor(): Promise<void>;
+}
+
+export function createAuditService(deps: { database: Database; keyring: Keyring; clock: () => Date }): AuditService {
+  const { database, keyring, clock } = deps;
+
+  async function lockChain(trx: Kysely<CofferSchema>): Promise<void> {
+    // SQLite writers already hold the database's write lock (BEGIN IMMEDIATE).
+    if (database.dialect === "postgres") {
+      await sql`select pg_advisory_xact_lock(hashtext(current_schema() || '.coffer_audit_chain'))`.execute(trx);
+    }
+  }
+
+  async function readAnchor(trx: Kysely<CofferSchema>) {
+    return trx.selectFrom("audit_anchor").selectAll().where("id", "=", ANCHOR_ID).executeTakeFirst();
+  }
+
+  function anchorIsValid(anchor: { count: number; hash: string; kid: string; mac: string }): boolean {
+    const kek = keyring.get(anchor.kid) ?? (keyring.reload() ? keyring.get(anchor.kid) : undefined);
+    if (!kek) return false;
+    return sameHex(anchorMac(kek, `${anchor.count}:${anchor.hash}`), anchor.mac);
+  }
+
+  async function writeAnchor(trx: Kysely<CofferSchema>, count: number, hash: string, exists: boolean) {
+    const kek = keyring.active;
+    const row = {
+      count,
+      hash,
+      kid: kek.kid,
+      mac: anchorMac(kek, `${count}:${hash}`),
+      updated_at: clock().toISOString(),
+    };
+    if (exists) await trx.updateTable("audit_anchor").set(row).where("id", "=", ANCHOR_ID).execute();
+    else
+      await trx
+        .insertInto("audit_anchor")
+        .values({ id: ANCHOR_ID, ...row })
+        .execute();
+  }
+
+  async function append(trx: Kysely<CofferSchema>, events: AuditEventInput[]): Promise<void> {
+    if (events.length === 0) return;
+    await lockChain(trx);
+    const anchor = await readAnchor(trx);
+    if (anchor && !anchorIsValid(anchor)) {
+      throw new CofferError(
+        "audit_anchor_invalid",
+        "The audit chain's anchor does not verify, so Coffer refuses to write. Run `coffer audit verify` and investigate.",
+        { status: 500 },
+      );
+    }
+    let seq = anchor?.count ?? 0;
+    let prev = anchor?.hash ?? GENESIS;
+    const occurredAt = clock().toISOString();
+    const rows: AuditEventsTable[] = [];
+    for (const e of events) {
+      seq += 1;
+      const base = {
+        seq,
+        id: randomUUID(),
+        occurred_at: occurredAt,
+        actor: e.actor,
+        workspace_id: e.workspaceId,
+        action: e.action,
+        outcome: e.outcome ?? "success",
+        target_type: e.targetType ?? null,
+        target_id: e.targetId ?? null,
+        target_name: e.targetName ?? null,
+        environment: e.environment ?? null,
+        request_id: e.requestId ?? null,
+        run_id: e.runId ?? null,
+        details: JSON.stringify(e.details ?? {}),
+      };
+      const hash = chainHash(prev, base);
+      rows.push({ ...base, prev_hash: prev, hash });
+      prev = hash;
+    }
+    await trx.insertInto("audit_events").values(rows).execute();
+    await writeAnchor(trx, seq, prev, anchor !== undefined);
+  }
+
+  async function verify(): Promise<AuditVerification> {
+    const db = database.db;
+    const anchor = await readAnchor(db);
+    let expectedSeq = 1;
+    let prev = GENESIS;
+    const batch = 2000;
+    for (;;) {
+      const rows = await db
+        .selectFrom("audit_events")
+        .selectAll()
+        .where("seq", ">=", expectedSeq)
+        .orderBy("seq")
+        .limit(batch)
+        .execute();
+      for (const row of rows) {
+        if (row.seq !== expectedSeq) {
+          return {
+            ok: false,
+            count: expectedSeq - 1,
+            problem: {
+              code: "event_missing",
+              seq: expectedSeq,
+              message: `Audit event #${expectedSeq} is missing: the chain jumps from #${expectedSeq - 1} to #${row.seq}. Events were deleted.`,
+            },
+          };
+        }
+        if (row.prev_hash !== prev) {
+          return {
+            ok: false,
+            count: expectedSeq - 1,
+            problem: {
+              code: "chain_broken",
+              seq: row.seq - 1,
+              message: `Audit event #${row.seq - 1} was rewritten: event #${row.seq} no longer links to it.`,
+            },
+          };
+        }
+        const { hash, prev_hash: _prev, ...base } = row;
+        if (chainHash(prev, base) !== hash) {
+          return {
+            ok: false,
+            count: expectedSeq - 1,
+            problem: {
+              code: "event_altered",
+              seq: row.seq,
+              message: `Audit event #${row.seq} (${row.action} by ${row.actor} at ${row.occurred_at}) was altered after it was written.`,
+            },
+          };
+        }
+        prev = hash;
+        expectedSeq += 1;
+      }
+      if (rows.length < batch) break;
+    }
+    const count = expectedSeq - 1;
+    if (!anchor) {
+      if (count === 0) return { ok: true, count };
+      return {
+        ok: false,
+        count,
+        problem: { code: "anchor_missing", message: "The audit chain's anchor row is missing: it was deleted." },
+      };
+    }
+    if (!anchorIsValid(anchor)) {
+      return {
+        ok: false,
+        count,
+        problem: {
+          code: "anchor_invalid",
+          message:
+            "The audit chain's anchor does not verify against the key-encryption key: the anchor was forged or the chain rewritten.",
+        },
+      };
+    }
+    if (count < anchor.count) {
+      return {
+        ok: false,
+        count,
+        problem: {
+          code: "tail_cut",
+          seq: count + 1,
+          message: `The newest ${anchor.count - count} audit event(s) were deleted: the chain ends at #${count} but was anchored at #${anchor.count}.`,
+        },
+      };
+    }
+    if (count > anchor.count) {
+      return {
+        ok: false,
+        count,
+        problem: {
+          code: "events_beyond_anchor",
+          seq: anchor.count + 1,
+          message: `Audit events from #${anchor.count + 1} on were written outside Coffer (the anchor ends at #${anchor.count}).`,
+        },
+      };
+    }
+    if (anchor.hash !== prev) {
+      return {
+        ok: false,
+        count,
+        problem: {
+          code: "anchor_invalid",
+          message: "The audit chain was rewritten: its newest hash no longer matches the anchored one.",
+        },
+      };
+    }
+    return { ok: true, count };
+  }
+
+  return {
+    append,
+    record: (events) => database.writeTransaction((trx) => append(trx, events)),
+    verify,
+    async list(filter) {
+      let q = database.db
+        .selectFrom("audit_events")
+        .selectAll()
+        .orderBy("seq")
+        .limit(filter.limit ?? 100);
+      if (filter.workspaceId) q = q.where("workspace_id", "=", filter.workspaceId);
+      if (filter.afterSeq !== undefined) q = q.where("seq", ">", filter.afterSeq);
+      const rows = await q.execute();
+      return rows.map((r) => ({
+        seq: r.seq,
+        id: r.id,
+        occurredAt: r.occurred_at,
+        actor: r.actor,
+        workspaceId: r.workspace_id,
+        action: r.action,
+        outcome: r.outcome,
+        targetType: r.target_type,
+        targetId: r.target_id,
+        targetName: r.target_name,
+        environment: r.environment,
+        requestId: r.request_id,
+        runId: r.run_id,
+        details: JSON.parse(r.details) as Record<string, unknown>,
+      }));
+    },
+    async reanchor() {
+      await database.writeTransaction(async (trx) => {
+        await lockChain(trx);
+        const anchor = await readAnchor(trx);
+        if (!anchor || anchor.kid === keyring.active.kid) return;
+        if (!anchorIsValid(anchor)) {
+          throw new CofferError(
+            "audit_anchor_invalid",
+            "The audit anchor does not verify; run `coffer audit verify`.",
+            {
+              status: 500,
+            },
+          );
+        }
+        await writeAnchor(trx, anchor.count, anchor.hash, true);
+      });
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type AuditService, createAuditService } from "./audit/audit.service.js";
+import type { CofferConfig } from "./config/config.js";
+import { type Keyring, keyringFromEnvironment, keyringFromFile } from "./crypto/keyring.js";
+import { type Database, openDatabase } from "./db/database.js";
+import { CofferError } from "./errors/coffer-error.js";
+import { createRotationService, type RotationService } from "./keys/rotation.service.js";
+import type { Actor } from "./secrets/secrets.schema.js";
+import { createSecretsService, type SecretsService } from "./secrets/secrets.service.js";
+import { createTokensService, type TokensService } from "./tokens/tokens.service.js";
+import { createVariablesService, type VariablesService } from "./variables/variables.service.js";
+import { createWorkspacesService, type WorkspacesService } from "./workspaces/workspaces.service.js";
+
+/** Every service of one process, wired to one database and one keyring. */
+export interface Coffer {
+  readonly config: CofferConfig;
+  readonly database: Database;
+  readonly keyring: Keyring;
+  readonly audit: AuditService;
+  readonly secrets: SecretsService;
+  readonly variables: VariablesService;
+  readonly workspaces: WorkspacesService;
+  readonly tokens: TokensService;
+  readonly keys: RotationService;
+  /**
+   * Creates organization and workspace `default` and an admin token on an empty database. The
+   * token goes to `$COFFER_HOME/admin.token` (0600); the returned path is safe to print.
+   */
+  bootstrap(actor: Actor): Promise<{ tokenFile: string } | null>;
+  close(): Promise<void>;
+}
+
+export interface OpenCofferOptions {
+  /** Told when embedded mode creates a new key file, so the caller can warn. */
+  onKeyFileCreated?: (path: string) => void;
+  clock?: () => Date;
+}
+
+export function loadKeyring(
+  config: CofferConfig,
+  dialect: Database["dialect"],
+  onCreate: (path: string) => void,
+): Keyring {
+  if (config.encryptionKeys) return keyringFromEnvironment(config.encryptionKeys);
+  if (dialect !== "sqlite") {
+    throw new CofferError(
+      "encryption_keys_required",
+      "COFFER_ENCRYPTION_KEYS is required with PostgreSQL: give every process the same keyring, e.g. k1:$(openssl rand -base64 32).",
+    );
+  }
+  return keyringFromFile(join(config.home, "master.key"), onCreate);
+}
+
+export async function openCoffer(config: CofferConfig, options: OpenCofferOptions = {}): Promise<Coffer> {
+  const clock = options.clock ?? (() => new Date());
+  const database = await openDatabase(config.databaseUrl);
+  let keyring: Keyring;
+  try {
+    keyring = loadKeyring(config, database.dialect, options.onKeyFileCreated ?? (() => {}));
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const audit = createAuditService({ database, keyring, clock });
+  const workspaces = createWorkspacesService({ database, audit, clock });
+  const tokens = createTokensService({ database, audit, clock });
+  return {
+    config,
+    database,
+    keyring,
+    audit,
+    workspaces,
+    tokens,
+    secrets: createSecretsService({
+      database,
+      keyring,
+      audit,
+      clock,
+      options: { maxValueBytes: config.maxValueBytes, versionsKept: config.versionsKept },
+    }),
+    variables: createVariablesService({ database, audit, clock }),
+    keys: createRotationService({ database, keyring, audit, batchSize: config.rotationBatchSize }),
+    async bootstrap(actor) {
+      const workspace = await workspaces.bootstrap(actor);
+      if (!workspace) return null;
+      const { token } = await tokens.create(workspace.id, { role: "admin", name: "bootstrap admin" }, actor);
+      const tokenFile = join(config.home, "admin.token");
+      writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+      return { tokenFile };
+    },
+    close: () => database.close(),
+  };
+}

@@ -1,0 +1,113 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import type { KeyEncryptionKey, Keyring } from "./keyring.js";
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** What a sealed secret version stores. */
+export interface SealedValues {
+  ciphertext: string;
+  wrappedKey: string;
+  kid: string;
+}
+
+/** Binds a ciphertext to its row: moving it to another secret, version or workspace fails. */
+export function versionAad(workspaceId: string, secretId: string, versionId: string): Buffer {
+  return Buffer.from(`coffer:v1:${workspaceId}:${secretId}:${versionId}`, "utf8");
+}
+
+function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(aad);
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]);
+}
+
+function open(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
+  if (sealed.length < IV_BYTES + TAG_BYTES) throw new Error("sealed data too short");
+  const decipher = createDecipheriv("aes-256-gcm", key, sealed.subarray(0, IV_BYTES));
+  decipher.setAAD(aad);
+  decipher.setAuthTag(sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+  return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+}
+
+function wrapAad(aad: Buffer, kid: string): Buffer {
+  return Buffer.concat([aad, Buffer.from(`:kek:${kid}`)]);
+}
+
+/** Encrypts `values` under a fresh data key, wrapped by the keyring's active key. */
+export function sealValues(keyring: Keyring, aad: Buffer, values: Record<string, string>): SealedValues {
+  const dataKey = randomBytes(32);
+  const plaintext = Buffer.from(JSON.stringify(values), "utf8");
+  try {
+    const kek = keyring.active;
+    return {
+      ciphertext: seal(dataKey, plaintext, aad).toString("base64"),
+      wrappedKey: seal(kek.key, dataKey, wrapAad(aad, kek.kid)).toString("base64"),
+      kid: kek.kid,
+    };
+  } finally {
+    dataKey.fill(0);
+    plaintext.fill(0);
+  }
+}
+
+export type OpenResult =
+  | { ok: true; values: Record<string, string> }
+  | { ok: false; reason: "unknown_kid" | "undecryptable" };
+
+/**
+ * Decrypts a sealed version. Never throws for bad data: a version that cannot be opened is
+ * reported so the caller can show the secret as corrupted.
+ */
+export function openValues(keyring: Keyring, aad: Buffer, sealed: SealedValues): OpenResult {
+  let kek = keyring.get(sealed.kid);
+  if (!kek && keyring.reload()) kek = keyring.get(sealed.kid);
+  if (!kek) return { ok: false, reason: "unknown_kid" };
+  let dataKey: Buffer | undefined;
+  try {
+    dataKey = open(kek.key, Buffer.from(sealed.wrappedKey, "base64"), wrapAad(aad, kek.kid));
+    const plaintext = open(dataKey, Buffer.from(sealed.ciphertext, "base64"), aad);
+    const values = JSON.parse(plaintext.toString("utf8")) as unknown;
+    plaintext.fill(0);
+    if (!values || typeof values !== "object" || Array.isArray(values)) return { ok: false, reason: "undecryptable" };
+    for (const v of Object.values(values)) if (typeof v !== "string") return { ok: false, reason: "undecryptable" };
+    return { ok: true, values: values as Record<string, string> };
+  } catch {
+    return { ok: false, reason: "undecryptable" };
+  } finally {
+    dataKey?.fill(0);
+  }
+}
+
+/** Re-wraps a version's data key under `target`; the ciphertext is untouched. Null if it cannot be unwrapped. */
+export function rewrapKey(
+  keyring: Keyring,
+  aad: Buffer,
+  sealed: { wrappedKey: string; kid: string },
+  target: KeyEncryptionKey,
+): { wrappedKey: string; kid: string } | null {
+  let source = keyring.get(sealed.kid);
+  if (!source && keyring.reload()) source = keyring.get(sealed.kid);
+  if (!source) return null;
+  let dataKey: Buffer | undefined;
+  try {
+    dataKey = open(source.key, Buffer.from(sealed.wrappedKey, "base64"), wrapAad(aad, source.kid));
+    return { wrappedKey: seal(target.key, dataKey, wrapAad(aad, target.kid)).toString("base64"), kid: target.kid };
+  } catch {
+    return null;
+  } finally {
+    dataKey?.fill(0);
+  }
+}
+
+/** An HMAC keyed from a key-encryption key, for integrity anchors (never for values). */
+export function anchorMac(kek: KeyEncryptionKey, message: string): string {
+  const macKey = createHmac("sha256", kek.key).update("coffer:audit-anchor:v1").digest();
+  try {
+    return createHmac("sha256", macKey).update(message).digest("hex");
+  } finally {
+    macKey.fill(0);
+  }
+}

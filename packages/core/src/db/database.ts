@@ -1,0 +1,188 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import {
+  type Kysely,
+  Kysely as KyselyClass,
+  type Migration,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+} from "kysely";
+import pg from "pg";
+import { CofferError } from "../errors/coffer-error.js";
+import * as initial from "./migrations/0001-initial.js";
+import type { CofferSchema } from "./schema.js";
+
+export type DialectName = "sqlite" | "postgres";
+
+/** An open store: the Kysely handle plus the few things that differ between dialects. */
+export interface Database {
+  readonly db: Kysely<CofferSchema>;
+  readonly dialect: DialectName;
+  /** Where the data lives, without credentials: a file path or host/db/schema. */
+  readonly location: string;
+  /**
+   * Runs `work` in a transaction that holds the store's writer lock for its whole length
+   * (BEGIN IMMEDIATE on SQLite; on PostgreSQL the caller takes advisory locks it needs).
+   * No network calls and no encryption inside: do that work before.
+   */
+  writeTransaction<T>(work: (trx: Kysely<CofferSchema>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const migrations: Record<string, Migration> = {
+  "0001-initial": initial,
+};
+
+export interface ParsedDatabaseUrl {
+  dialect: DialectName;
+  /** SQLite file path, or the PostgreSQL connection string without the `schema` parameter. */
+  target: string;
+  /** PostgreSQL schema (search_path) to use, created if missing. */
+  schema?: string;
+}
+
+const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    const parsed = new URL(url);
+    const schema = parsed.searchParams.get("schema") ?? undefined;
+    if (schema !== undefined && !SCHEMA_RE.test(schema)) {
+      throw new CofferError(
+        "invalid_database_url",
+        `The schema parameter of COFFER_DATABASE_URL must be a lowercase identifier (got '${schema}').`,
+      );
+    }
+    parsed.searchParams.delete("schema");
+    return schema === undefined
+      ? { dialect: "postgres", target: parsed.toString() }
+      : { dialect: "postgres", target: parsed.toString(), schema };
+  }
+  if (url.startsWith("sqlite:")) return { dialect: "sqlite", target: url.slice("sqlite:".length).replace(/^\/\//, "") };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    throw new CofferError(
+      "invalid_database_url",
+      "COFFER_DATABASE_URL must be a postgres:// URL, a sqlite: URL or a file path for SQLite.",
+    );
+  }
+  return { dialect: "sqlite", target: url };
+}
+
+/** Where a database URL points, with any password removed: safe to print. */
+export function describeDatabaseUrl(url: string): string {
+  const parsed = parseDatabaseUrl(url);
+  if (parsed.dialect === "sqlite") return `sqlite:${parsed.target}`;
+  const u = new URL(parsed.target);
+  return `postgres://${u.host}${u.pathname}${parsed.schema ? ` (schema ${parsed.schema})` : ""}`;
+}
+
+export async function openDatabase(url: string, options: { migrate?: boolean } = {}): Promise<Database> {
+  const parsed = parseDatabaseUrl(url);
+  const database = parsed.dialect === "sqlite" ? openSqlite(parsed.target) : await openPostgres(parsed);
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(database.db);
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
+  return database;
+}
+
+function openSqlite(path: string): Database {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const connection = new SqliteDatabase(path, { timeout: 15_000 });
+  connection.pragma("journal_mode = WAL");
+  connection.pragma("synchronous = NORMAL");
+  connection.pragma("foreign_keys = ON");
+  const db = new KyselyClass<CofferSchema>({ dialect: new SqliteDialect({ database: connection }) });
+  return {
+    db,
+    dialect: "sqlite",
+    location: `sqlite:${path}`,
+    async writeTransaction(work) {
+      // Kysely's own transactions start DEFERRED; a deferred writer that must upgrade its lock
+      // fails at once with SQLITE_BUSY instead of waiting, so writers take the lock up front.
+      return db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await work(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (error) {
+          await sql`rollback`.execute(conn);
+          throw error;
+        }
+      });
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres(parsed: ParsedDatabaseUrl): Promise<Database> {
+  const schema = parsed.schema;
+  if (schema) {
+    const admin = new pg.Client({ connectionString: parsed.target });
+    await connectPostgres(admin, parsed.target);
+    try {
+      await admin.query(`create schema if not exists "${schema}"`);
+    } catch (error) {
+      // Two processes creating the same schema at once: the loser sees a duplicate error.
+      if (!isUniqueViolation(error) && (error as { code?: string }).code !== "42P06") throw error;
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: parsed.target,
+    max: 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  pool.on("error", () => {
+    // An idle client lost its connection; the pool replaces it on next use.
+  });
+  const db = new KyselyClass<CofferSchema>({ dialect: new PostgresDialect({ pool }) });
+  const u = new URL(parsed.target);
+  return {
+    db,
+    dialect: "postgres",
+    location: `postgres://${u.host}${u.pathname}${schema ? `?schema=${schema}` : ""}`,
+    writeTransaction: (work) => db.transaction().execute(work),
+    close: () => db.destroy(),
+  };
+}
+
+async function connectPostgres(client: pg.Client, target: string): Promise<void> {
+  try {
+    await client.connect();
+  } catch (error) {
+    const u = new URL(target);
+    throw new CofferError(
+      "database_unreachable",
+      `Cannot connect to PostgreSQL at ${u.host}${u.pathname}: ${(error as Error).message}. Check COFFER_DATABASE_URL.`,
+      { status: 503 },
+    );
+  }
+}
+
+export async function migrateToLatest(db: Kysely<CofferSchema>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new CofferError("migration_failed", `Database migration ${failed} failed: ${(error as Error).message}`, {
+      status: 500,
+      cause: error,
+    });
+  }
+}
+
+/** True for a unique-constraint violation on either dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}

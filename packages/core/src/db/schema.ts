@@ -1,0 +1,125 @@
+import type { ColumnType, Generated } from "kysely";
+
+// Timestamps are ISO-8601 strings in UTC on both dialects, so ordering and comparison behave the
+// same on SQLite and PostgreSQL. JSON columns are text for the same reason.
+
+export interface OrganizationsTable {
+  id: string;
+  slug: string;
+  name: string;
+  created_at: string;
+}
+
+export interface WorkspacesTable {
+  id: string;
+  organization_id: string;
+  slug: string;
+  name: string;
+  created_at: string;
+}
+
+export interface SecretsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  type: string;
+  environment: string;
+  description: string | null;
+  /** JSON object of string → string. */
+  tags: string;
+  expires_at: string | null;
+  /** True when expires_at was set by the user rather than derived from a certificate. */
+  expires_at_manual: ColumnType<number, number, number>;
+  current_version_id: string;
+  current_version: number;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface SecretVersionsTable {
+  id: string;
+  secret_id: string;
+  workspace_id: string;
+  number: number;
+  /** base64(iv ‖ tag ‖ AES-256-GCM ciphertext of the JSON key → value object). */
+  ciphertext: string;
+  /** base64(iv ‖ tag ‖ data key wrapped by the key-encryption key `kid`). */
+  wrapped_key: string;
+  kid: string;
+  /** JSON array of key names, in order. */
+  key_names: string;
+  /** JSON object of value-free facts (fingerprints, certificate subjects…). */
+  metadata: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface AuditEventsTable {
+  seq: number;
+  id: string;
+  occurred_at: string;
+  actor: string;
+  workspace_id: string | null;
+  action: string;
+  outcome: string;
+  target_type: string | null;
+  target_id: string | null;
+  target_name: string | null;
+  environment: string | null;
+  request_id: string | null;
+  run_id: string | null;
+  /** JSON object of value-free facts. */
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditAnchorTable {
+  id: string;
+  count: number;
+  hash: string;
+  kid: string;
+  mac: string;
+  updated_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  role: string;
+  /** hex SHA-256 of the token; the token itself is never stored. */
+  token_hash: string;
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface VariablesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  environment: string;
+  description: string | null;
+  /** JSON object key → value (variables are not secret and stored in clear). */
+  values: string;
+  tags: string;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface CofferSchema {
+  organizations: OrganizationsTable;
+  workspaces: WorkspacesTable;
+  secrets: SecretsTable;
+  secret_versions: SecretVersionsTable;
+  audit_events: AuditEventsTable;
+  audit_anchor: AuditAnchorTable;
+  api_tokens: ApiTokensTable;
+  variables: VariablesTable;
+}
+
+export type GeneratedId = Generated<string>;

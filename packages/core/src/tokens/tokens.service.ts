@@ -1,0 +1,164 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { AuditService } from "../audit/audit.service.js";
+import type { Database } from "../db/database.js";
+import { CofferError } from "../errors/coffer-error.js";
+import type { Actor } from "../secrets/secrets.schema.js";
+
+export const ROLES = ["viewer", "editor", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+const ROLE_RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
+const TOKEN_PREFIX = "coffer_";
+const TOKEN_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 _.@:-]{0,99}$/;
+
+/** True when `role` may do what `required` may. */
+export function roleAllows(role: Role, required: Role): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[required];
+}
+
+export function parseRole(input: string): Role {
+  if ((ROLES as readonly string[]).includes(input)) return input as Role;
+  throw new CofferError(
+    "invalid_role",
+    `Role '${input.slice(0, 40)}' does not exist. Use one of: ${ROLES.join(", ")}.`,
+    {
+      status: 422,
+      details: { allowed: ROLES },
+    },
+  );
+}
+
+export interface TokenItem {
+  id: string;
+  workspace_id: string;
+  name: string;
+  role: Role;
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface AuthenticatedToken extends TokenItem {
+  workspace_slug: string;
+}
+
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export function createTokensService(deps: { database: Database; audit: AuditService; clock: () => Date }) {
+  const { database, audit, clock } = deps;
+  const db = database.db;
+
+  return {
+    /** Creates a token; the returned `token` is the only time it exists in clear. */
+    async create(
+      workspaceId: string,
+      input: { role: string; name: string },
+      actor: Actor,
+    ): Promise<{ token: string; item: TokenItem }> {
+      const role = parseRole(input.role);
+      if (!TOKEN_NAME_RE.test(input.name)) {
+        throw new CofferError(
+          "invalid_token_name",
+          "A token name is 1–100 characters: letters, digits, spaces and _ . @ : - (starting with a letter or digit).",
+          { status: 422 },
+        );
+      }
+      const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+      const item: TokenItem = {
+        id: randomUUID(),
+        workspace_id: workspaceId,
+        name: input.name,
+        role,
+        created_by: actor.actor,
+        created_at: clock().toISOString(),
+        last_used_at: null,
+      };
+      await database.writeTransaction(async (trx) => {
+        await trx
+          .insertInto("api_tokens")
+          .values({ ...item, token_hash: hashToken(token), revoked_at: null })
+          .execute();
+        await audit.append(trx, [
+          {
+            actor: actor.actor,
+            workspaceId,
+            action: "token.create",
+            targetType: "token",
+            targetId: item.id,
+            targetName: item.name,
+            ...(actor.requestId ? { requestId: actor.requestId } : {}),
+            details: { role },
+          },
+        ]);
+      });
+      return { token, item };
+    },
+
+    async list(workspaceId: string): Promise<TokenItem[]> {
+      const rows = await db
+        .selectFrom("api_tokens")
+        .select(["id", "workspace_id", "name", "role", "created_by", "created_at", "last_used_at"])
+        .where("workspace_id", "=", workspaceId)
+        .where("revoked_at", "is", null)
+        .orderBy("created_at")
+        .execute();
+      return rows.map((r) => ({ ...r, role: r.role as Role }));
+    },
+
+    async revoke(workspaceId: string, id: string, actor: Actor): Promise<void> {
+      const row = await db
+        .selectFrom("api_tokens")
+        .select(["id", "name"])
+        .where("workspace_id", "=", workspaceId)
+        .where("id", "=", id)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      if (!row) {
+        throw new CofferError("token_not_found", `No active token with id '${id}' in this workspace.`, { status: 404 });
+      }
+      await database.writeTransaction(async (trx) => {
+        await trx.updateTable("api_tokens").set({ revoked_at: clock().toISOString() }).where("id", "=", id).execute();
+        await audit.append(trx, [
+          {
+            actor: actor.actor,
+            workspaceId,
+            action: "token.revoke",
+            targetType: "token",
+            targetId: id,
+            targetName: row.name,
+            ...(actor.requestId ? { requestId: actor.requestId } : {}),
+          },
+        ]);
+      });
+    },
+
+    /**
+     * The token's identity, or null. Lookup is by the SHA-256 of the presented token, so the
+     * comparison never touches the secret itself and takes the same time for any wrong token.
+     */
+    async authenticate(token: string): Promise<AuthenticatedToken | null> {
+      if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
+      const row = await db
+        .selectFrom("api_tokens as t")
+        .innerJoin("workspaces as w", "w.id", "t.workspace_id")
+        .select([
+          "t.id",
+          "t.workspace_id",
+          "t.name",
+          "t.role",
+          "t.created_by",
+          "t.created_at",
+          "t.last_used_at",
+          "w.slug as workspace_slug",
+        ])
+        .where("t.token_hash", "=", hashToken(token))
+        .where("t.revoked_at", "is", null)
+        .executeTakeFirst();
+      return row ? { ...row, role: row.role as Role } : null;
+    },
+  };
+}
+
+export type TokensService = ReturnType<typeof createTokensService>;

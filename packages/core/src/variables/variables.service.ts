@@ -1,0 +1,182 @@
+import { randomUUID } from "node:crypto";
+import type { Selectable } from "kysely";
+import type { AuditService } from "../audit/audit.service.js";
+import { type Database, isUniqueViolation } from "../db/database.js";
+import type { VariablesTable } from "../db/schema.js";
+import { CofferError } from "../errors/coffer-error.js";
+import { validateEnvironmentName, validateKeyName, validateSecretName } from "../secret-types/index.js";
+import type { Actor } from "../secrets/secrets.schema.js";
+
+/** A workspace variable: the non-secret values behind `${{ VARS.<name>.<key> }}`, stored in clear. */
+export interface VariableItem {
+  id: string;
+  name: string;
+  environment: string;
+  description: string | null;
+  values: Record<string, unknown>;
+  tags: Record<string, string>;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface VariableCreateInput {
+  name: string;
+  environment?: string;
+  description?: string | null;
+  values: Record<string, unknown>;
+  tags?: Record<string, string>;
+}
+
+export type VariableUpdateInput = Partial<Omit<VariableCreateInput, "name" | "environment">>;
+
+const MAX_VALUES_BYTES = 256 * 1024;
+
+function toItem(row: Selectable<VariablesTable>): VariableItem {
+  return {
+    id: row.id,
+    name: row.name,
+    environment: row.environment,
+    description: row.description,
+    values: JSON.parse(row.values) as Record<string, unknown>,
+    tags: JSON.parse(row.tags) as Record<string, string>,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    updated_by: row.updated_by,
+  };
+}
+
+function checkValues(values: Record<string, unknown>): string {
+  if (!values || typeof values !== "object" || Array.isArray(values)) {
+    throw new CofferError("invalid_values", "values must be an object of key → value.", { status: 422 });
+  }
+  for (const key of Object.keys(values)) validateKeyName(key);
+  const text = JSON.stringify(values);
+  if (Buffer.byteLength(text) > MAX_VALUES_BYTES) {
+    throw new CofferError("value_too_large", `A variable's values hold at most ${MAX_VALUES_BYTES} bytes of JSON.`, {
+      status: 413,
+    });
+  }
+  return text;
+}
+
+export function createVariablesService(deps: { database: Database; audit: AuditService; clock: () => Date }) {
+  const { database, audit, clock } = deps;
+  const db = database.db;
+
+  async function mustFind(workspaceId: string, id: string) {
+    const row = await db
+      .selectFrom("variables")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!row)
+      throw new CofferError("variable_not_found", `No variable with id '${id}' in this workspace.`, { status: 404 });
+    return row;
+  }
+
+  function auditEvent(
+    actor: Actor,
+    workspaceId: string,
+    action: string,
+    row: { id: string; name: string; environment: string },
+  ) {
+    return {
+      actor: actor.actor,
+      workspaceId,
+      action,
+      targetType: "variable",
+      targetId: row.id,
+      targetName: row.name,
+      environment: row.environment,
+      ...(actor.requestId ? { requestId: actor.requestId } : {}),
+    };
+  }
+
+  return {
+    async create(workspaceId: string, input: VariableCreateInput, actor: Actor): Promise<VariableItem> {
+      const now = clock().toISOString();
+      const row = {
+        id: randomUUID(),
+        workspace_id: workspaceId,
+        name: validateSecretName(input.name),
+        environment: validateEnvironmentName(input.environment ?? "default"),
+        description: input.description ?? null,
+        values: checkValues(input.values),
+        tags: JSON.stringify(input.tags ?? {}),
+        created_at: now,
+        updated_at: now,
+        updated_by: actor.actor,
+      };
+      try {
+        await database.writeTransaction(async (trx) => {
+          await trx.insertInto("variables").values(row).execute();
+          await audit.append(trx, [auditEvent(actor, workspaceId, "variable.create", row)]);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new CofferError(
+            "variable_exists",
+            `A variable named '${row.name}' already exists in environment '${row.environment}'.`,
+            { status: 409 },
+          );
+        }
+        throw error;
+      }
+      return toItem(row);
+    },
+
+    async list(workspaceId: string, filter: { environment?: string } = {}): Promise<VariableItem[]> {
+      let q = db.selectFrom("variables").selectAll().where("workspace_id", "=", workspaceId);
+      if (filter.environment !== undefined) q = q.where("environment", "=", filter.environment);
+      return (await q.orderBy("name").orderBy("environment").execute()).map(toItem);
+    },
+
+    async get(workspaceId: string, id: string): Promise<VariableItem> {
+      return toItem(await mustFind(workspaceId, id));
+    },
+
+    async getByName(workspaceId: string, name: string, environment = "default"): Promise<VariableItem> {
+      const row = await db
+        .selectFrom("variables")
+        .selectAll()
+        .where("workspace_id", "=", workspaceId)
+        .where("name", "=", name)
+        .where("environment", "=", environment)
+        .executeTakeFirst();
+      if (!row) {
+        throw new CofferError("variable_not_found", `No variable named '${name}' in environment '${environment}'.`, {
+          status: 404,
+        });
+      }
+      return toItem(row);
+    },
+
+    async update(workspaceId: string, id: string, input: VariableUpdateInput, actor: Actor): Promise<VariableItem> {
+      const row = await mustFind(workspaceId, id);
+      const changes = {
+        updated_at: clock().toISOString(),
+        updated_by: actor.actor,
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.values !== undefined ? { values: checkValues(input.values) } : {}),
+        ...(input.tags !== undefined ? { tags: JSON.stringify(input.tags) } : {}),
+      };
+      await database.writeTransaction(async (trx) => {
+        await trx.updateTable("variables").set(changes).where("id", "=", id).execute();
+        await audit.append(trx, [auditEvent(actor, workspaceId, "variable.update", row)]);
+      });
+      return toItem({ ...row, ...changes });
+    },
+
+    async delete(workspaceId: string, id: string, actor: Actor): Promise<void> {
+      const row = await mustFind(workspaceId, id);
+      await database.writeTransaction(async (trx) => {
+        await trx.deleteFrom("variables").where("id", "=", id).execute();
+        await audit.append(trx, [auditEvent(actor, workspaceId, "variable.delete", row)]);
+      });
+    },
+  };
+}
+
+export type VariablesService = ReturnType<typeof createVariablesService>;

@@ -1,0 +1,129 @@
+import { randomUUID } from "node:crypto";
+import type { AuditService } from "../audit/audit.service.js";
+import { type Database, isUniqueViolation } from "../db/database.js";
+import { CofferError } from "../errors/coffer-error.js";
+import type { Actor } from "../secrets/secrets.schema.js";
+
+export interface WorkspaceItem {
+  id: string;
+  organization_id: string;
+  slug: string;
+  name: string;
+  created_at: string;
+}
+
+const SLUG_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const DEFAULT_SLUG = "default";
+
+export function createWorkspacesService(deps: { database: Database; audit: AuditService; clock: () => Date }) {
+  const { database, audit, clock } = deps;
+  const db = database.db;
+
+  async function defaultOrganization() {
+    return db.selectFrom("organizations").selectAll().where("slug", "=", DEFAULT_SLUG).executeTakeFirst();
+  }
+
+  return {
+    /**
+     * Creates organization `default` and workspace `default` on an empty database. Returns the
+     * workspace when this call created it (the caller then issues the admin token), else null.
+     */
+    async bootstrap(actor: Actor): Promise<WorkspaceItem | null> {
+      if (await defaultOrganization()) return null;
+      const now = clock().toISOString();
+      const org = { id: randomUUID(), slug: DEFAULT_SLUG, name: "Default organization", created_at: now };
+      const workspace = {
+        id: randomUUID(),
+        organization_id: org.id,
+        slug: DEFAULT_SLUG,
+        name: "Default workspace",
+        created_at: now,
+      };
+      try {
+        await database.writeTransaction(async (trx) => {
+          await trx.insertInto("organizations").values(org).execute();
+          await trx.insertInto("workspaces").values(workspace).execute();
+          await audit.append(trx, [
+            {
+              actor: actor.actor,
+              workspaceId: workspace.id,
+              action: "workspace.create",
+              targetType: "workspace",
+              targetId: workspace.id,
+              targetName: workspace.slug,
+              details: { bootstrap: true },
+            },
+          ]);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) return null; // another process bootstrapped first
+        throw error;
+      }
+      return workspace;
+    },
+
+    async create(input: { slug: string; name?: string }, actor: Actor): Promise<WorkspaceItem> {
+      if (!SLUG_RE.test(input.slug)) {
+        throw new CofferError(
+          "invalid_workspace_slug",
+          `Workspace name '${input.slug.slice(0, 80)}' is invalid: use lowercase letters, digits, '_' and '-', starting with a letter or digit, at most 64 characters.`,
+          { status: 422, details: { slug: input.slug.slice(0, 80) } },
+        );
+      }
+      const org = await defaultOrganization();
+      if (!org) throw new CofferError("not_bootstrapped", "The database has no organization yet.", { status: 500 });
+      const workspace = {
+        id: randomUUID(),
+        organization_id: org.id,
+        slug: input.slug,
+        name: input.name ?? input.slug,
+        created_at: clock().toISOString(),
+      };
+      try {
+        await database.writeTransaction(async (trx) => {
+          await trx.insertInto("workspaces").values(workspace).execute();
+          await audit.append(trx, [
+            {
+              actor: actor.actor,
+              workspaceId: workspace.id,
+              action: "workspace.create",
+              targetType: "workspace",
+              targetId: workspace.id,
+              targetName: workspace.slug,
+              ...(actor.requestId ? { requestId: actor.requestId } : {}),
+            },
+          ]);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new CofferError("workspace_exists", `A workspace named '${input.slug}' already exists.`, {
+            status: 409,
+          });
+        }
+        throw error;
+      }
+      return workspace;
+    },
+
+    async list(): Promise<WorkspaceItem[]> {
+      return db.selectFrom("workspaces").selectAll().orderBy("slug").execute();
+    },
+
+    /** Finds a workspace by id or slug; `not found` never says whether it exists elsewhere. */
+    async resolve(idOrSlug: string): Promise<WorkspaceItem> {
+      const column = UUID_RE.test(idOrSlug) ? "id" : "slug";
+      const row = await db.selectFrom("workspaces").selectAll().where(column, "=", idOrSlug).executeTakeFirst();
+      if (!row) {
+        throw new CofferError(
+          "workspace_not_found",
+          `No workspace '${idOrSlug.slice(0, 80)}'. List them with \`coffer workspaces list\`.`,
+          { status: 404 },
+        );
+      }
+      return row;
+    },
+  };
+}
+
+export type WorkspacesService = ReturnType<typeof createWorkspacesService>;
