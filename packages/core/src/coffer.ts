@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type AuditService, createAuditService } from "./audit/audit.service.js";
 import type { CofferConfig } from "./config/config.js";
@@ -54,6 +54,8 @@ export function loadKeyring(
 
 export async function openCoffer(config: CofferConfig, options: OpenCofferOptions = {}): Promise<Coffer> {
   const clock = options.clock ?? (() => new Date());
+  // The home holds the key file, the admin token and the SQLite database: owner-only.
+  mkdirSync(config.home, { recursive: true, mode: 0o700 });
   const database = await openDatabase(config.databaseUrl);
   let keyring: Keyring;
   try {

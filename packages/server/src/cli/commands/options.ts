@@ -1,0 +1,71 @@
+import { readFileSync } from "node:fs";
+import { CofferError } from "@coffer/core";
+import { type Command, Option } from "commander";
+import type { CliContext } from "../context.js";
+
+/** Adds --workspace, --env and --json to a command. */
+export function withCommonOptions(command: Command, envHelp = "environment"): Command {
+  return command
+    .addOption(new Option("-w, --workspace <workspace>", "workspace id or name").default("default"))
+    .addOption(new Option("-e, --env <environment>", envHelp).default("default"))
+    .option("--json", "print JSON (stable shapes, see README)");
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Parses `--tag k=v` pairs. */
+export function parseTags(pairs: string[] | undefined): Record<string, string> | undefined {
+  if (!pairs) return undefined;
+  const tags: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new CofferError("invalid_argument", `--tag expects name=value (got '${pair.slice(0, 40)}').`);
+    tags[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return tags;
+}
+
+/**
+ * Parses `KEY=VALUE` arguments, split at the first `=`. `KEY=@path` reads a file and `KEY=-`
+ * reads standard input (once). Messages name the key, never the value.
+ */
+export async function parseKeyValues(args: string[], context: CliContext): Promise<{ key: string; value: string }[]> {
+  let stdinUsed = false;
+  const result: { key: string; value: string }[] = [];
+  for (const [index, arg] of args.entries()) {
+    const eq = arg.indexOf("=");
+    if (eq <= 0) {
+      throw new CofferError(
+        "invalid_argument",
+        `Argument ${index + 1} is not KEY=VALUE. Write KEY=value, KEY=@file to read a file, or KEY=- to read standard input.`,
+      );
+    }
+    const key = arg.slice(0, eq);
+    const raw = arg.slice(eq + 1);
+    if (raw === "-") {
+      if (stdinUsed)
+        throw new CofferError("invalid_argument", `Only one key can read standard input (${key}=- is the second).`);
+      stdinUsed = true;
+      result.push({ key, value: stripOneNewline(await context.stdin()) });
+    } else if (raw.startsWith("@")) {
+      const path = raw.slice(1);
+      try {
+        result.push({ key, value: readFileSync(path, "utf8") });
+      } catch (error) {
+        throw new CofferError(
+          "file_unreadable",
+          `Cannot read the file for key ${key} (${path}): ${(error as NodeJS.ErrnoException).code ?? "error"}.`,
+        );
+      }
+    } else {
+      result.push({ key, value: raw });
+    }
+  }
+  return result;
+}
+
+function stripOneNewline(text: string): string {
+  return text.endsWith("\r\n") ? text.slice(0, -2) : text.endsWith("\n") ? text.slice(0, -1) : text;
+}
