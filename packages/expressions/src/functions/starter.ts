@@ -4,7 +4,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { DateTime } from "luxon";
 import { pyEquals, pyIn } from "../values/equality.js";
 import { pyNumber, pyRepr, pyStr } from "../values/python-str.js";
-import { isDict, typeName } from "../values/types.js";
+import { isDict, setOwn, typeName } from "../values/types.js";
 import { type ExprValue, type FunctionDefinition, FunctionError } from "./function-definition.js";
 import { parseIsoDateTime, StarterDateTime } from "./starter-datetime.js";
 
@@ -356,7 +356,7 @@ const merge: FunctionDefinition = {
     const out: { [key: string]: ExprValue } = {};
     for (const item of list) {
       if (!isDict(item)) throw new FunctionError(`'${typeName(item)}' object has no attribute 'items'`, "type_error");
-      for (const key of Object.keys(item)) out[key] = item[key] as ExprValue;
+      for (const key of Object.keys(item)) setOwn(out, key, item[key] as ExprValue);
     }
     return out;
   },

@@ -49,3 +49,10 @@ export function truthy(value: ExprValue): boolean {
 export function isMapIterable(value: ExprValue): value is ExprValue[] {
   return Array.isArray(value);
 }
+
+/** Sets an own property, even `__proto__`, without touching the prototype chain. */
+export function setOwn(target: ExprDict, key: string, value: ExprValue): void {
+  if (key === "__proto__")
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
+}
