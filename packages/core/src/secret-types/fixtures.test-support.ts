@@ -86,10 +86,15 @@ function fresh(name: string): string {
 }
 
 /** An OpenSSH key made by ssh-keygen; returns the private key text and `ssh-keygen -lf`'s fingerprint. */
-export function sshKeygen(type: "ed25519" | "ecdsa" | "rsa", passphrase = ""): { text: string; fingerprint: string } {
+export function sshKeygen(
+  type: "ed25519" | "ecdsa" | "rsa",
+  passphrase = "",
+  bits?: number,
+): { text: string; fingerprint: string } {
   const file = fresh(`ssh-${type}`);
   const args = ["-q", "-t", type, "-N", passphrase, "-C", "test", "-f", file];
-  if (type === "rsa") args.splice(3, 0, "-b", "2048");
+  const size = bits ?? (type === "rsa" ? 2048 : undefined);
+  if (size !== undefined) args.splice(3, 0, "-b", `${size}`);
   execFileSync("ssh-keygen", args, { stdio: "pipe" });
   const text = readFileSync(file, "utf8");
   const fingerprint = passphrase === "" ? (sshKeygenFingerprint(file) ?? "") : "";

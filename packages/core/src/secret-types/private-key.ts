@@ -230,6 +230,30 @@ function unsupported(ctx: PrivateKeyContext, what: string): never {
   return fail(ctx, "unsupported_key_type", "unsupported_type", `${ctx.key} is a ${what} key: ${allowed}.`);
 }
 
+/** Largest RSA key accepted: larger keys are not usable by OpenSSL/OpenSSH and are slow to check. */
+const MAX_RSA_BITS = 16384;
+/** OpenSSH refuses RSA keys below 1024 bits. */
+const MIN_SSH_RSA_BITS = 1024;
+
+function checkRsaSize(bits: number, ctx: PrivateKeyContext): void {
+  if (bits > MAX_RSA_BITS) {
+    fail(
+      ctx,
+      "unsupported_key_type",
+      "key_too_large",
+      `${ctx.key} is a ${bits}-bit RSA key: RSA keys may have at most ${MAX_RSA_BITS} bits. Use a 2048-, 3072- or 4096-bit key.`,
+    );
+  }
+  if (ctx.sshTypesOnly && bits < MIN_SSH_RSA_BITS) {
+    fail(
+      ctx,
+      "unsupported_key_type",
+      "key_too_small",
+      `${ctx.key} is a ${bits}-bit RSA key, which SSH refuses (at least ${MIN_SSH_RSA_BITS} bits, better 3072): create a new key with \`ssh-keygen -t ed25519\`.`,
+    );
+  }
+}
+
 function keyFacts(keyObject: KeyObject, format: KeyFacts["format"], ctx: PrivateKeyContext): KeyFacts {
   if (keyObject.type !== "private") unsupported(ctx, "non-private");
   const nodeType = keyObject.asymmetricKeyType ?? "unknown";
@@ -240,6 +264,7 @@ function keyFacts(keyObject: KeyObject, format: KeyFacts["format"], ctx: Private
   switch (nodeType) {
     case "rsa":
     case "rsa-pss":
+      checkRsaSize(details.modulusLength ?? 0, ctx);
       return { type: nodeType, bits: details.modulusLength ?? 0, format };
     case "ec": {
       const named = details.namedCurve ?? "";
@@ -263,6 +288,7 @@ function keyFacts(keyObject: KeyObject, format: KeyFacts["format"], ctx: Private
 function opensshToKeyObject(key: sshpk.PrivateKey, ctx: PrivateKeyContext): KeyObject | null {
   if (key.type === "dsa") unsupported(ctx, "DSA");
   if (key.type !== "rsa" && key.type !== "ecdsa" && key.type !== "ed25519") unsupported(ctx, key.type.toUpperCase());
+  if (key.type === "rsa") checkRsaSize(key.size, ctx);
   try {
     if (key.type === "ed25519") {
       const part = key.part as unknown as Record<string, { data: Buffer } | undefined>;

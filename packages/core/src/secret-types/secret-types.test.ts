@@ -191,6 +191,27 @@ describe("ssh_key", () => {
     });
   }
 
+  test("ECDSA P-521 (ssh-keygen and node:crypto) has the right facts and fingerprint", () => {
+    const { text, fingerprint } = sshKeygen("ecdsa", "", 521);
+    const facts = validateSecretValues("ssh_key", ssh(text)).metadata.keys?.PRIVATE_KEY;
+    assert.deepEqual(facts, { type: "ecdsa", bits: 521, curve: "P-521", format: "openssh", fingerprint });
+    const pem = generateKeyPairSync("ec", { namedCurve: "P-521" }).privateKey.export({
+      type: "sec1",
+      format: "pem",
+    }) as string;
+    const pemFacts = validateSecretValues("ssh_key", ssh(pem)).metadata.keys?.PRIVATE_KEY;
+    assert.equal(pemFacts?.fingerprint, sshKeygenFingerprint(writeTemp("p521", pem)));
+  });
+
+  test("RSA keys below 1024 bits are refused for SSH", () => {
+    const small = generateKeyPairSync("rsa", { modulusLength: 768 }).privateKey.export({
+      type: "pkcs1",
+      format: "pem",
+    }) as string;
+    const error = rejects(() => validateSecretValues("ssh_key", ssh(small)), "unsupported_key_type", "768-bit RSA key");
+    assert.equal(error.details.reason, "key_too_small");
+  });
+
   test("fingerprint of a PEM key equals ssh-keygen -lf of the same key", () => {
     for (const value of [pkcs1Rsa(), sec1("p384"), pkcs8("p256")]) {
       const expected = sshKeygenFingerprint(writeTemp("pem-key", value));
