@@ -33,7 +33,7 @@ describe("validateSecretName", () => {
     const error = rejects(() => validateSecretName("My-Token"), "invalid_secret_name");
     assert.equal(
       error.message,
-      "Secret name 'My-Token' is invalid: it contains uppercase letters and it contains '-'. Use lowercase letters, digits and underscores, starting with a letter or underscore, at most 100 characters (e.g. 'my_token').",
+      "Secret name 'My-Token' is invalid: it contains uppercase letters and '-'. Use lowercase letters, digits and underscores, starting with a letter or underscore, at most 100 characters (e.g. 'my_token').",
     );
     assert.deepEqual(error.details, { name: "My-Token", rule: SECRET_NAME_PATTERN.source, suggestion: "my_token" });
   });

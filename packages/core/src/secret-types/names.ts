@@ -70,20 +70,22 @@ function describeProblems(name: string, rule: NameRule): string[] {
     }
     bad.add(c);
   }
-  if (hasUpper) problems.push("it contains uppercase letters");
-  if (bad.size > 0) {
-    const shown = [...bad].slice(0, 5).map((c) => (c === " " ? "spaces" : quoteName(c)));
-    const more = bad.size > 5 ? ` and ${bad.size - 5} more` : "";
-    problems.push(`it contains ${shown.join(", ")}${more}`);
-  }
+  const contained: string[] = hasUpper ? ["uppercase letters"] : [];
+  contained.push(...[...bad].slice(0, 5).map((c) => (c === " " ? "spaces" : quoteName(c))));
+  if (bad.size > 5) contained.push(`${bad.size - 5} more characters that are not allowed`);
+  if (contained.length > 0) problems.push(`it contains ${joinAnd(contained)}`);
   const first = Array.from(name)[0] ?? "";
   if (rule.allowed.test(first) && !rule.allowedFirst.test(first)) problems.push(rule.badFirst);
   return problems;
 }
 
+function joinAnd(items: string[]): string {
+  if (items.length <= 1) return items[0] ?? "";
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
 function joinProblems(problems: string[]): string {
-  if (problems.length <= 1) return problems[0] ?? "it does not match the rule";
-  return `${problems.slice(0, -1).join(", ")} and ${problems[problems.length - 1]}`;
+  return problems.length === 0 ? "it does not match the rule" : joinAnd(problems);
 }
 
 function validateName(name: unknown, rule: NameRule): string {

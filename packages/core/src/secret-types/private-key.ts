@@ -181,7 +181,7 @@ export function parsePrivateKey(value: string, ctx: PrivateKeyContext): ParsedPr
         ctx,
         ctx.invalidCode,
         "openssh_format",
-        `${ctx.key} is in OpenSSH format, which TLS libraries cannot read: paste a PEM key (PKCS#8 '-----BEGIN PRIVATE KEY-----', PKCS#1 or SEC1), e.g. converted with \`ssh-keygen -p -m PKCS8 -f <copy of the key file>\`.`,
+        `${ctx.key} is in OpenSSH format, which TLS libraries cannot read: paste the key in PEM form (PKCS#8 '-----BEGIN PRIVATE KEY-----', PKCS#1 or SEC1). RSA and ECDSA keys convert with \`ssh-keygen -p -m PKCS8 -f <copy of the key file>\`.`,
       );
     }
     format = "openssh";

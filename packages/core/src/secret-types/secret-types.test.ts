@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, X509Certificate } from "node:crypto";
 import { describe, test } from "node:test";
 import { inspect } from "node:util";
+import sshpk from "sshpk";
 import { CofferError } from "../errors/coffer-error.js";
 import {
   type Algorithm,
@@ -257,6 +259,28 @@ describe("ssh_key", () => {
       );
       assert.equal(error.details.reason, reason, `${reason}: ${error.message}`);
     }
+  });
+
+  test("an OpenSSH key whose public part does not belong to its private part is refused", () => {
+    const a = sshpk.parsePrivateKey(pkcs8("ed25519"), "pem");
+    const other = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+    const b = sshpk.parsePrivateKey(other, "pem");
+    const parts = [
+      { name: "A", data: (b.part as unknown as Record<string, { data: Buffer }>).A?.data },
+      { name: "k", data: (a.part as unknown as Record<string, { data: Buffer }>).k?.data },
+    ];
+    const Ctor = sshpk.PrivateKey as unknown as new (o: unknown) => sshpk.PrivateKey;
+    const mixed = new Ctor({ type: "ed25519", parts }).toString("openssh");
+    const error = rejects(() => validateSecretValues("ssh_key", ssh(mixed)), "invalid_ssh_key", "damaged");
+    assert.equal(error.details.reason, "damaged");
+  });
+
+  test("openssl ecparam -genkey output (EC PARAMETERS + EC PRIVATE KEY) is accepted", () => {
+    const value = execFileSync("openssl", ["ecparam", "-name", "prime256v1", "-genkey"], { encoding: "utf8" });
+    assert.match(value, /BEGIN EC PARAMETERS/);
+    const result = validateSecretValues("ssh_key", ssh(value));
+    assert.equal(result.keys[0]?.value, value);
+    assert.equal(result.metadata.keys?.PRIVATE_KEY?.curve, "P-256");
   });
 
   test("a certificate pasted as the key", () => {
