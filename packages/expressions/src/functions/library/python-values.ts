@@ -204,16 +204,9 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
-function orderingError(fn: string, op: string, a: ExprValue, b: ExprValue): FunctionError {
-  return new FunctionError(
-    `'${op}' is not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`,
-    "type_error",
-  );
-}
-
-/** Python `a < b`; raises a type_error FunctionError for unrelated types, as Python does. */
-export function pyLess(a: ExprValue, b: ExprValue, fn = "less_than", op = "<", depth = 0): boolean {
-  checkDepth(fn, depth);
+/** Python `a < b`, or undefined when Python would raise TypeError for these types. */
+export function tryLess(a: ExprValue, b: ExprValue, depth = 0): boolean | undefined {
+  checkDepth("less_than", depth);
   const na = numeric(a);
   const nb = numeric(b);
   if (na !== undefined && nb !== undefined) return na < nb;
@@ -223,7 +216,7 @@ export function pyLess(a: ExprValue, b: ExprValue, fn = "less_than", op = "<", d
     for (let i = 0; i < n; i++) {
       const x = a[i] as ExprValue;
       const y = b[i] as ExprValue;
-      if (!pyEquals(x, y, depth + 1)) return pyLess(x, y, fn, op, depth + 1);
+      if (!pyEquals(x, y, depth + 1)) return tryLess(x, y, depth + 1);
     }
     return a.length < b.length;
   }
@@ -234,12 +227,30 @@ export function pyLess(a: ExprValue, b: ExprValue, fn = "less_than", op = "<", d
     const r = b.applyOperator("<", a, true);
     if (typeof r === "boolean") return r;
   }
-  throw orderingError(fn, op, a, b);
+  return undefined;
 }
 
-/** Python `a <= b`. */
-export function pyLessEqual(a: ExprValue, b: ExprValue, fn = "less_than_or_equal", op = "<="): boolean {
-  return pyLess(a, b, fn, op) || pyEquals(a, b);
+export type CompareOp = "<" | "<=" | ">" | ">=";
+
+/** Python's ordering operators; a type_error for types Python cannot order. */
+export function pyCompare(op: CompareOp, a: ExprValue, b: ExprValue): boolean {
+  let result: boolean | undefined;
+  if (op === "<") result = tryLess(a, b);
+  else if (op === ">") result = tryLess(b, a);
+  else if (op === "<=") {
+    result = tryLess(a, b);
+    if (result === false) result = pyEquals(a, b);
+  } else {
+    result = tryLess(b, a);
+    if (result === false) result = pyEquals(a, b);
+  }
+  if (result === undefined) {
+    throw new FunctionError(
+      `'${op}' is not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`,
+      "type_error",
+    );
+  }
+  return result;
 }
 
 let nanCounter = 0;
@@ -281,4 +292,25 @@ export function pyLen(value: ExprValue, fn: string, param: string): number {
   if (Array.isArray(value)) return value.length;
   if (isDict(value)) return Object.keys(value).length;
   throw new FunctionError(`object of type '${pyTypeName(value)}' has no len() (parameter '${param}')`, "type_error");
+}
+
+/** Python `item in container`: substring for str, key for dict, `==` membership for list. */
+export function pyIn(item: ExprValue, container: ExprValue): boolean {
+  if (typeof container === "string") {
+    if (typeof item !== "string") {
+      throw new FunctionError(`'in <string>' requires a str as left operand, not ${pyTypeName(item)}`, "type_error");
+    }
+    return container.includes(item);
+  }
+  if (Array.isArray(container)) {
+    for (const element of container) if (pyEquals(item, element)) return true;
+    return false;
+  }
+  if (isDict(container)) {
+    if (Array.isArray(item) || isDict(item)) {
+      throw new FunctionError(`unhashable type: '${pyTypeName(item)}'`, "type_error");
+    }
+    return typeof item === "string" && Object.hasOwn(container, item);
+  }
+  throw new FunctionError(`argument of type '${pyTypeName(container)}' is not a container`, "type_error");
 }
