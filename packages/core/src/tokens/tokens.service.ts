@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { AuditService } from "../audit/audit.service.js";
 import type { Database } from "../db/database.js";
 import { CofferError } from "../errors/coffer-error.js";
@@ -44,6 +44,12 @@ export interface AuthenticatedToken extends TokenItem {
 
 function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
+}
+
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, "hex");
+  const y = Buffer.from(b, "hex");
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
 export function createTokensService(deps: { database: Database; audit: AuditService; clock: () => Date }) {
@@ -140,6 +146,7 @@ export function createTokensService(deps: { database: Database; audit: AuditServ
      */
     async authenticate(token: string): Promise<AuthenticatedToken | null> {
       if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
+      const presented = hashToken(token);
       const row = await db
         .selectFrom("api_tokens as t")
         .innerJoin("workspaces as w", "w.id", "t.workspace_id")
@@ -152,11 +159,16 @@ export function createTokensService(deps: { database: Database; audit: AuditServ
           "t.created_at",
           "t.last_used_at",
           "w.slug as workspace_slug",
+          "t.token_hash",
         ])
-        .where("t.token_hash", "=", hashToken(token))
+        .where("t.token_hash", "=", presented)
         .where("t.revoked_at", "is", null)
         .executeTakeFirst();
-      return row ? { ...row, role: row.role as Role } : null;
+      // The index lookup already matched; this constant-time check keeps the decision itself
+      // independent of where two hashes differ, whatever the database does.
+      if (!row || !sameHash(row.token_hash, presented)) return null;
+      const { token_hash: _hash, ...identity } = row;
+      return { ...identity, role: row.role as Role };
     },
   };
 }

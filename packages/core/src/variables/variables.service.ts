@@ -169,6 +169,18 @@ export function createVariablesService(deps: { database: Database; audit: AuditS
       return toItem({ ...row, ...changes });
     },
 
+    /** Environments holding variables, with their variable counts. */
+    async environments(workspaceId: string): Promise<{ environment: string; variables: number }[]> {
+      const rows = await db
+        .selectFrom("variables")
+        .select(["environment", (eb) => eb.fn.countAll<number>().as("n")])
+        .where("workspace_id", "=", workspaceId)
+        .groupBy("environment")
+        .orderBy("environment")
+        .execute();
+      return rows.map((r) => ({ environment: r.environment, variables: Number(r.n) }));
+    },
+
     async delete(workspaceId: string, id: string, actor: Actor): Promise<void> {
       const row = await mustFind(workspaceId, id);
       await database.writeTransaction(async (trx) => {
