@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { Description, IsoDate, Tags, WorkspaceParams } from "./common.schema.js";
+
+// Request bodies are strict: an unknown field is refused, not silently dropped.
+
+const KeyValue = z.strictObject({
+  key: z.string().max(200),
+  value: z.string(),
+});
+
+export const SecretCreateBody = z.strictObject({
+  name: z.string().max(200),
+  type: z.string().max(40).optional(),
+  environment: z.string().max(200).optional(),
+  description: Description.optional(),
+  tags: Tags.nullable().optional(),
+  expires_at: IsoDate.nullable().optional(),
+  keys: z.array(KeyValue).min(1).max(100),
+});
+
+export const SecretUpdateBody = z.strictObject({
+  /** Only accepted to refuse a type change with a clear message (Tracecat sends it). */
+  type: z.string().max(40).optional(),
+  description: Description.optional(),
+  tags: Tags.nullable().optional(),
+  expires_at: IsoDate.nullable().optional(),
+  /** The new key set; a blank (or null) value keeps the stored value of that key. */
+  keys: z
+    .array(z.strictObject({ key: z.string().max(200), value: z.string().nullable() }))
+    .min(1)
+    .max(100)
+    .optional(),
+});
+
+export const SecretListQuery = z.strictObject({
+  environment: z.string().max(200).optional(),
+  type: z.string().max(40).optional(),
+  prefix: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  cursor: z.string().max(2000).optional(),
+});
+
+export const ByNameParams = WorkspaceParams.extend({ name: z.string().min(1).max(200) });
+export const ByNameQuery = z.strictObject({ environment: z.string().max(200).optional() });
+
+export const RestoreParams = WorkspaceParams.extend({
+  id: z.string().min(1).max(200),
+  number: z.coerce.number().int().min(1),
+});
+
+const KeyFacts = z.object({
+  type: z.string(),
+  bits: z.number(),
+  curve: z.string().optional(),
+  format: z.string(),
+  fingerprint: z.string().optional(),
+});
+
+const CertificateFacts = z.object({
+  key: z.string(),
+  index: z.number(),
+  subject: z.string(),
+  issuer: z.string(),
+  serialNumber: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  fingerprint256: z.string(),
+  isCA: z.boolean(),
+});
+
+/** Response schemas strip every field they do not name: a second guard against returning a value. */
+export const SecretItemSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    type: z.string(),
+    environment: z.string(),
+    description: z.string().nullable(),
+    tags: z.record(z.string(), z.string()),
+    keys: z.array(z.string()).describe("Key names; values are never returned."),
+    version: z.number().int(),
+    version_count: z.number().int(),
+    status: z.enum(["ok", "corrupted"]),
+    expires_at: z.string().nullable(),
+    metadata: z.object({
+      keys: z.record(z.string(), KeyFacts).optional(),
+      certificates: z.array(CertificateFacts).optional(),
+    }),
+    created_at: z.string(),
+    updated_at: z.string(),
+    updated_by: z.string(),
+  })
+  .meta({ id: "Secret" });
+
+export const SecretPageSchema = z.object({
+  items: z.array(SecretItemSchema),
+  next_cursor: z.string().nullable(),
+});
+
+export const SecretVersionSchema = z.object({
+  number: z.number().int(),
+  keys: z.array(z.string()),
+  created_by: z.string(),
+  created_at: z.string(),
+  current: z.boolean(),
+});
+
+export const SecretVersionsSchema = z.object({ items: z.array(SecretVersionSchema) });
