@@ -310,7 +310,7 @@ class Evaluation {
         if (Object.hasOwn(target, key)) return target[key] as ExprValue;
         return this.fail(
           "key_error",
-          `Key${literalKey} not found for mapping access ${secretNote(targetNode)}`.trim(),
+          `Key${literalKey} not found for mapping access ${secretNote(node)}`.trim(),
           indexNode,
         );
       }

@@ -565,7 +565,8 @@ class Parser {
       /^-?\d*:-?\d*(:-?\d*)?$/.test(trimmed) ||
       /^(-?\d+|'[^']*'|"[^"]*")(\s*,\s*(-?\d+|'[^']*'|"[^"]*"))+$/.test(trimmed)
     ) {
-      return { end: close + 1, segment: { kind: "bracket", text: trimmed }, simple: false, list: false };
+      const text = trimmed.includes(",") ? trimmed.replace(/\s*,\s*/g, ",") : trimmed;
+      return { end: close + 1, segment: { kind: "bracket", text }, simple: false, list: false };
     }
     return undefined;
   }
