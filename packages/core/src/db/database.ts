@@ -125,17 +125,16 @@ function openSqlite(path: string): Database {
 
 async function openPostgres(parsed: ParsedDatabaseUrl): Promise<Database> {
   const schema = parsed.schema;
-  if (schema) {
-    const admin = new pg.Client({ connectionString: parsed.target });
-    await connectPostgres(admin, parsed.target);
-    try {
-      await admin.query(`create schema if not exists "${schema}"`);
-    } catch (error) {
-      // Two processes creating the same schema at once: the loser sees a duplicate error.
-      if (!isUniqueViolation(error) && (error as { code?: string }).code !== "42P06") throw error;
-    } finally {
-      await admin.end();
-    }
+  // One plain connection first: a clear error when the server is unreachable, and the schema.
+  const admin = new pg.Client({ connectionString: parsed.target });
+  await connectPostgres(admin, parsed.target);
+  try {
+    if (schema) await admin.query(`create schema if not exists "${schema}"`);
+  } catch (error) {
+    // Two processes creating the same schema at once: the loser sees a duplicate error.
+    if (!isUniqueViolation(error) && (error as { code?: string }).code !== "42P06") throw error;
+  } finally {
+    await admin.end();
   }
   const pool = new pg.Pool({
     connectionString: parsed.target,
