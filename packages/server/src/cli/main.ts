@@ -3,6 +3,9 @@ import { Command, CommanderError } from "commander";
 import { registerAuditCommands } from "./commands/audit.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerSecretsCommands } from "./commands/secrets.js";
+import { registerServeCommand } from "./commands/serve.js";
+import { registerTokensCommands } from "./commands/tokens.js";
+import { registerVarsCommands } from "./commands/vars.js";
 import { registerWorkspacesCommands } from "./commands/workspaces.js";
 import { type CliIo, createCliContext } from "./context.js";
 
@@ -38,6 +41,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerSecretsCommands(program, context);
   registerKeysCommands(program, context);
   registerAuditCommands(program, context);
+  registerServeCommand(program, context);
+  registerTokensCommands(program, context);
+  registerVarsCommands(program, context);
 
   try {
     await program.parseAsync(argv);

@@ -1,0 +1,99 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { type Coffer, type CofferConfig, openCoffer } from "@coffer/core";
+import type { FastifyInstance } from "fastify";
+import { type BuildAppOptions, buildApp } from "./app.js";
+
+export interface StartServerOptions extends BuildAppOptions {
+  /** An already opened (and bootstrapped) store; otherwise one is opened from `config`. */
+  coffer?: Coffer;
+  /** Listen on these instead of the config's COFFER_HOST / COFFER_PORT. */
+  host?: string;
+  port?: number;
+  /** Install SIGINT/SIGTERM handlers that shut down gracefully (default true). */
+  handleSignals?: boolean;
+  onKeyFileCreated?: (path: string) => void;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  coffer: Coffer;
+  /** e.g. `http://127.0.0.1:8080` */
+  url: string;
+  /** The file holding the bootstrap admin token, when there is one. */
+  tokenFile: string | null;
+  /** True when this start created the database's first workspace and admin token. */
+  bootstrapped: boolean;
+  /** Stops accepting connections, lets requests in flight finish, closes the store. Idempotent. */
+  close(): Promise<void>;
+  /** Settles once the server has shut down (by close() or a signal). */
+  closed: Promise<void>;
+}
+
+/** Opens the store (bootstrapping an empty one), builds the app and listens. */
+export async function startServer(config: CofferConfig, options: StartServerOptions = {}): Promise<RunningServer> {
+  let coffer = options.coffer;
+  let bootstrapped = false;
+  const ownsCoffer = !coffer;
+  if (!coffer) {
+    coffer = await openCoffer(config, options.onKeyFileCreated ? { onKeyFileCreated: options.onKeyFileCreated } : {});
+    try {
+      bootstrapped = (await coffer.bootstrap({ actor: "server" })) !== null;
+    } catch (error) {
+      await coffer.close();
+      throw error;
+    }
+  }
+  const store = coffer;
+  const app = await buildApp(store, options);
+  try {
+    await app.listen({ host: options.host ?? config.host, port: options.port ?? config.port });
+  } catch (error) {
+    await app.close();
+    if (ownsCoffer) await store.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : (options.port ?? config.port);
+  const host = options.host ?? config.host;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const tokenPath = join(config.home, "admin.token");
+
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve;
+  });
+  let closing: Promise<void> | undefined;
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) {
+      // A second signal: stop waiting for requests in flight.
+      process.exit(130);
+    }
+    app.log.info({ signal }, "shutting down");
+    void close();
+  };
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      if (options.handleSignals !== false) for (const s of signals) process.off(s, onSignal);
+      try {
+        await app.close();
+      } finally {
+        if (ownsCoffer) await store.close();
+        resolveClosed();
+      }
+    })();
+    return closing;
+  }
+  if (options.handleSignals !== false) for (const s of signals) process.on(s, onSignal);
+
+  return {
+    app,
+    coffer: store,
+    url,
+    tokenFile: existsSync(tokenPath) ? tokenPath : null,
+    bootstrapped,
+    close,
+    closed,
+  };
+}
