@@ -59,6 +59,8 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
   });
+  // JSON only: a text body would otherwise reach the schema as a string.
+  app.removeContentTypeParser("text/plain");
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook("onSend", async (request, reply, payload) => {

@@ -174,7 +174,13 @@ export const INTERNAL_ERROR = new CofferError(
 
 /** Anything thrown anywhere, as the CofferError the client sees. */
 export function toCofferError(error: unknown): CofferError {
-  if (isCofferError(error)) return error;
+  if (isCofferError(error)) {
+    // A value over the store's size limit is "too large" over HTTP, whatever layer noticed it.
+    if (error.code === "value_too_large" && error.status !== 413) {
+      return new CofferError(error.code, error.message, { status: 413, details: error.details });
+    }
+    return error;
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issues = error.validation.map((v) => ({
       ...(v.params as ZodLikeIssue),
