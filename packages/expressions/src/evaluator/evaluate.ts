@@ -29,6 +29,8 @@ export interface EvaluateOptions {
   readonly limits?: Partial<ExpressionLimits>;
   /** The run's logical clock, epoch milliseconds (default: Date.now). */
   readonly now?: () => number;
+  /** Use the shared compiled-template cache (default true); false parses every string afresh. */
+  readonly cache?: boolean;
 }
 
 const MAX_SECRET_NOTE_REFS = 3;
@@ -116,6 +118,7 @@ class Evaluation {
   readonly limits: ExpressionLimits;
   private readonly functionContext: FunctionContext;
   private readonly registry: FunctionRegistry;
+  readonly useCache: boolean;
   private deadline = 0;
   private steps = 0;
   source = "";
@@ -126,6 +129,7 @@ class Evaluation {
   ) {
     this.limits = options?.limits ? resolveLimits(options.limits) : DEFAULT_LIMITS;
     this.registry = options?.registry ?? defaultRegistry;
+    this.useCache = options?.cache !== false;
     const limits = this.limits;
     this.functionContext = { now: options?.now ?? Date.now, limits };
   }
@@ -475,8 +479,12 @@ export function variableShapeMessage(names: readonly string[]): string {
   } key segments after the variable name.`;
 }
 
-function compileFor(source: string, limits: ExpressionLimits): CompiledTemplate {
-  if (limits.maxDepth === DEFAULT_LIMITS.maxDepth && limits.maxExpressionChars === DEFAULT_LIMITS.maxExpressionChars) {
+function compileFor(source: string, limits: ExpressionLimits, useCache = true): CompiledTemplate {
+  if (
+    useCache &&
+    limits.maxDepth === DEFAULT_LIMITS.maxDepth &&
+    limits.maxExpressionChars === DEFAULT_LIMITS.maxExpressionChars
+  ) {
     return sharedCache.compile(source);
   }
   return parseTemplate(source, limits);
@@ -486,7 +494,7 @@ function compileFor(source: string, limits: ExpressionLimits): CompiledTemplate 
 export function evaluateTemplate(source: string, context: EvaluationContext, options?: EvaluateOptions): unknown {
   if (!source.includes("${{")) return source;
   const evaluation = new Evaluation(context, options);
-  return evaluation.template(compileFor(source, evaluation.limits));
+  return evaluation.template(compileFor(source, evaluation.limits, evaluation.useCache));
 }
 
 /**
@@ -502,7 +510,7 @@ function walk(value: unknown, evaluation: Evaluation, location: (string | number
   if (typeof value === "string") {
     if (!value.includes("${{")) return value;
     try {
-      return evaluation.template(compileFor(value, evaluation.limits));
+      return evaluation.template(compileFor(value, evaluation.limits, evaluation.useCache));
     } catch (error) {
       if (error instanceof ExpressionError) error.location = location.slice();
       throw error;
@@ -538,7 +546,7 @@ function walk(value: unknown, evaluation: Evaluation, location: (string | number
     if (key.includes("${{")) {
       let resolved: unknown;
       try {
-        resolved = evaluation.template(compileFor(key, evaluation.limits));
+        resolved = evaluation.template(compileFor(key, evaluation.limits, evaluation.useCache));
       } catch (error) {
         if (error instanceof ExpressionError) error.location = location.slice();
         throw error;
