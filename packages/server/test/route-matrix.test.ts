@@ -1,0 +1,94 @@
+// Every route × no token, a bad token, and each role: who gets in, who gets 401/403, and that
+// every refusal is an audit event (without the token).
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { ROLES, roleAllows } from "@coffer/core";
+import { testDialects } from "@coffer/core/testing";
+import type { LightMyRequestResponse } from "fastify";
+import { errorCode, startTestApp, type TestApp } from "../src/http/testing.js";
+import { makeFixture, ROUTES } from "./support.js";
+
+for (const dialect of await testDialects("http route x role matrix")) {
+  describe(`route × role matrix (${dialect})`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp(dialect);
+    });
+    after(async () => t.close());
+
+    async function auditedDenial(response: LightMyRequestResponse, presented: string | null) {
+      const requestId = String(response.headers["x-request-id"]);
+      const events = await t.coffer.audit.list({ limit: 100_000 });
+      const event = events.find((e) => e.requestId === requestId);
+      assert.ok(event, `no audit event for denied request ${requestId}`);
+      assert.equal(event.action, "request.denied");
+      assert.equal(event.outcome, "denied");
+      assert.equal(event.details.status, response.statusCode);
+      assert.equal(typeof event.details.route, "string");
+      if (presented) assert.ok(!JSON.stringify(event).includes(presented), "the audit row holds the token");
+    }
+
+    for (const route of ROUTES) {
+      test(`${route.method} ${route.name}: 401 without or with a bad token, 403 below ${route.role}, ${route.ok} from ${route.role} up`, async () => {
+        const fixture = await makeFixture(t.coffer, t.workspaceId, "default");
+        const url = route.path(fixture);
+        const body = route.body?.(fixture);
+
+        const none = await t.call(route.method, url, { token: null, body });
+        assert.equal(none.statusCode, 401, none.body);
+        assert.equal(errorCode(none), "missing_token");
+        await auditedDenial(none, null);
+
+        const forged = `coffer_${randomBytes(32).toString("base64url")}`;
+        const bad = await t.call(route.method, url, { token: forged, body });
+        assert.equal(bad.statusCode, 401, bad.body);
+        assert.equal(errorCode(bad), "invalid_token");
+        await auditedDenial(bad, forged);
+
+        const garbage = await t.call(route.method, url, {
+          token: null,
+          body,
+          headers: { authorization: "Basic YTpi" },
+        });
+        assert.equal(garbage.statusCode, 401);
+
+        for (const role of ROLES) {
+          const fresh = await makeFixture(t.coffer, t.workspaceId, "default");
+          const res = await t.call(route.method, route.path(fresh), {
+            token: t.tokens[role],
+            body: route.body?.(fresh),
+          });
+          if (roleAllows(role, route.role)) {
+            assert.equal(res.statusCode, route.ok, `${role}: ${res.body}`);
+          } else {
+            assert.equal(res.statusCode, 403, `${role}: ${res.body}`);
+            assert.equal(errorCode(res), "insufficient_role");
+            assert.deepEqual(res.json().error.details, { required: route.role, role });
+            await auditedDenial(res, t.tokens[role]);
+          }
+        }
+      });
+    }
+
+    test("a refused write changes nothing", async () => {
+      const fixture = await makeFixture(t.coffer, t.workspaceId, "default");
+      const before = await t.coffer.secrets.get(t.workspaceId, fixture.secretId);
+      const res = await t.call("DELETE", `/api/v1/workspaces/default/secrets/${fixture.secretId}`, {
+        token: t.tokens.editor,
+      });
+      assert.equal(res.statusCode, 403);
+      const patch = await t.call("PATCH", `/api/v1/workspaces/default/secrets/${fixture.secretId}`, {
+        token: t.tokens.viewer,
+        body: { description: "nope" },
+      });
+      assert.equal(patch.statusCode, 403);
+      assert.deepEqual(await t.coffer.secrets.get(t.workspaceId, fixture.secretId), before);
+    });
+
+    test("the audit chain still verifies after all the denials", async () => {
+      const verification = await t.coffer.audit.verify();
+      assert.equal(verification.ok, true, JSON.stringify(verification.problem));
+    });
+  });
+}

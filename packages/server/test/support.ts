@@ -1,0 +1,279 @@
+// Shared by the cross-cutting HTTP suites: the route table, a real `coffer serve` child process
+// with its output captured, and the encodings a leaked value could take.
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import type { Coffer, Role } from "@coffer/core";
+import { canary } from "@coffer/core/testing";
+
+export const BIN = join(process.cwd(), "packages/server/bin/coffer.js");
+
+/** Ids of one workspace's resources a route case acts on; created fresh for each call that may destroy them. */
+export interface Fixture {
+  workspace: string;
+  secretId: string;
+  secretName: string;
+  variableId: string;
+  tokenId: string;
+}
+
+export interface RouteCase {
+  name: string;
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  /** Least role allowed. */
+  role: Role;
+  /** Status when allowed. */
+  ok: number;
+  /** false for routes outside /workspaces/{workspace}. */
+  scoped: boolean;
+  path(f: Fixture): string;
+  body?(f: Fixture): unknown;
+}
+
+let counter = 0;
+const unique = (p: string) => `${p}_${process.pid}_${++counter}`;
+
+/** Every route of the API that needs a token. */
+export const ROUTES: RouteCase[] = [
+  { name: "whoami", method: "GET", role: "viewer", ok: 200, scoped: false, path: () => "/api/v1/whoami" },
+  {
+    name: "list secrets",
+    method: "GET",
+    role: "viewer",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/secrets`,
+  },
+  {
+    name: "create secret",
+    method: "POST",
+    role: "editor",
+    ok: 201,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/secrets`,
+    body: () => ({ name: unique("s"), keys: [{ key: "K", value: canary("route") }] }),
+  },
+  {
+    name: "get secret",
+    method: "GET",
+    role: "viewer",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/secrets/${f.secretId}`,
+  },
+  {
+    name: "get secret by name",
+    method: "GET",
+    role: "viewer",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/secrets/by-name/${f.secretName}`,
+  },
+  {
+    name: "update secret",
+    method: "PATCH",
+    role: "editor",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/secrets/${f.secretId}`,
+    body: () => ({ keys: [{ key: "K", value: canary("patch") }], description: "changed" }),
+  },
+  {
+    name: "delete secret",
+    method: "DELETE",
+    role: "admin",
+    ok: 204,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/secrets/${f.secretId}`,
+  },
+  {
+    name: "list versions",
+    method: "GET",
+    role: "viewer",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/secrets/${f.secretId}/versions`,
+  },
+  {
+    name: "restore version",
+    method: "POST",
+    role: "admin",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/secrets/${f.secretId}/versions/1/restore`,
+  },
+  {
+    name: "environments",
+    method: "GET",
+    role: "viewer",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/environments`,
+  },
+  {
+    name: "list variables",
+    method: "GET",
+    role: "viewer",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/variables`,
+  },
+  {
+    name: "create variable",
+    method: "POST",
+    role: "editor",
+    ok: 201,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/variables`,
+    body: () => ({ name: unique("v"), values: { url: "https://example.test" } }),
+  },
+  {
+    name: "get variable",
+    method: "GET",
+    role: "viewer",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/variables/${f.variableId}`,
+  },
+  {
+    name: "update variable",
+    method: "PATCH",
+    role: "editor",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/variables/${f.variableId}`,
+    body: () => ({ values: { url: "https://changed.test" } }),
+  },
+  {
+    name: "delete variable",
+    method: "DELETE",
+    role: "admin",
+    ok: 204,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/variables/${f.variableId}`,
+  },
+  {
+    name: "list tokens",
+    method: "GET",
+    role: "admin",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/tokens`,
+  },
+  {
+    name: "create token",
+    method: "POST",
+    role: "admin",
+    ok: 201,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/tokens`,
+    body: () => ({ name: unique("t"), role: "viewer" }),
+  },
+  {
+    name: "revoke token",
+    method: "DELETE",
+    role: "admin",
+    ok: 204,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/tokens/${f.tokenId}`,
+  },
+];
+
+/** Fresh resources in a workspace, so a case that deletes one never disturbs another. */
+export async function makeFixture(coffer: Coffer, workspaceId: string, workspace: string): Promise<Fixture> {
+  const actor = { actor: "test" };
+  const secretName = unique("fx");
+  const secret = await coffer.secrets.create(
+    workspaceId,
+    { name: secretName, keys: [{ key: "K", value: canary("fixture") }] },
+    actor,
+  );
+  const variable = await coffer.variables.create(workspaceId, { name: unique("fv"), values: { a: 1 } }, actor);
+  const token = await coffer.tokens.create(workspaceId, { role: "viewer", name: unique("ft") }, actor);
+  return { workspace, secretId: secret.id, secretName, variableId: variable.id, tokenId: token.item.id };
+}
+
+/** Every form a value could leak in: raw, URL-encoded, JSON-escaped, base64 (also shifted by 1 and 2 bytes). */
+export function encodings(value: string): string[] {
+  const forms = new Set<string>([
+    value,
+    encodeURIComponent(value),
+    JSON.stringify(value).slice(1, -1),
+    Buffer.from(value).toString("base64").replace(/=+$/, ""),
+    Buffer.from(value).toString("base64url").replace(/=+$/, ""),
+  ]);
+  // base64 of the value at byte offsets 1 and 2 inside a larger string: its stable middle part.
+  for (const shift of [1, 2]) {
+    const b64 = Buffer.concat([Buffer.alloc(shift, 0x20), Buffer.from(value)]).toString("base64");
+    forms.add(b64.slice(4, -4));
+  }
+  return [...forms].filter((f) => f.length >= 8);
+}
+
+/** The first leaked form of any value in `haystack`, or undefined. */
+export function findLeak(haystack: string, values: readonly string[]): string | undefined {
+  for (const value of values) {
+    for (const form of encodings(value)) if (haystack.includes(form)) return `${value} as ${form}`;
+  }
+  return undefined;
+}
+
+export interface ServerProcess {
+  url: string;
+  process: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** SIGTERM, then wait for exit; returns the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** `coffer serve --port 0` as a child process; resolves when it says where it listens. */
+export function startServerProcess(
+  env: Record<string, string>,
+  extra: Record<string, string> = {},
+): Promise<ServerProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
+      env: { PATH: process.env.PATH ?? "", ...env, ...extra },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    let settled = false;
+    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+    const timer = setTimeout(() => {
+      if (!settled) {
+        settled = true;
+        child.kill("SIGKILL");
+        reject(new Error(`server did not start: ${err.slice(0, 500)}`));
+      }
+    }, 20_000);
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+      const match = /listening on (http:\/\/[^\s)]+)/.exec(err);
+      if (match && !settled) {
+        settled = true;
+        clearTimeout(timer);
+        resolve({
+          url: match[1] ?? "",
+          process: child,
+          stdout: () => out,
+          stderr: () => err,
+          async stop() {
+            if (child.exitCode === null) child.kill("SIGTERM");
+            return exited;
+          },
+        });
+      }
+    });
+    child.on("exit", (code) => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        reject(new Error(`server exited with ${code}: ${err.slice(0, 500)}`));
+      }
+    });
+  });
+}
