@@ -84,7 +84,7 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
   const database = parsed.dialect === "sqlite" ? openSqlite(parsed.target) : await openPostgres(parsed);
   if (options.migrate !== false) {
     try {
-      await migrateToLatest(database.db);
+      await migrateToLatest(database);
     } catch (error) {
       await database.close();
       throw error;
@@ -168,8 +168,19 @@ async function connectPostgres(client: pg.Client, target: string): Promise<void>
   }
 }
 
-export async function migrateToLatest(db: Kysely<CofferSchema>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+export async function migrateToLatest(database: Database): Promise<void> {
+  const db = database.db;
+  // Kysely looks for its migration tables in any schema unless told which: with one schema per
+  // tenant or test run, another schema's tables would be taken for ours.
+  const schema =
+    database.dialect === "postgres"
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
