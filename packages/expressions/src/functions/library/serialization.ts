@@ -138,6 +138,8 @@ function yamlTimestamp(text: string): ExprValue {
 const timestampTag = {
   tag: "tag:yaml.org,2002:timestamp",
   default: true,
+  identify: (value: unknown) => value instanceof PyDateTime || value instanceof PyDate,
+  stringify: (item: { value: unknown }) => (item.value as ExprObject).toPythonString(),
   test: /^\d{4}-\d{1,2}-\d{1,2}(?:(?:[Tt]|[ \t]+)\d{1,2}:\d{2}:\d{2}(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d{1,2}(?::?\d{2})?))?)?$/,
   resolve: (text: string) => yamlTimestamp(text) as unknown,
 };
@@ -146,9 +148,51 @@ const timestampTag = {
 const floatTag = {
   tag: "tag:yaml.org,2002:float",
   default: true,
-  test: /^[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?$/,
-  resolve: (text: string) => Number(text.replace(/_/g, "")),
+  identify: (value: unknown) => typeof value === "number" && !Number.isInteger(value),
+  stringify(item: { value: unknown }): string {
+    const x = item.value as number;
+    if (Number.isNaN(x)) return ".nan";
+    if (!Number.isFinite(x)) return x > 0 ? ".inf" : "-.inf";
+    const text = floatRepr(x);
+    return text.includes("e") && !text.includes(".") ? text.replace("e", ".0e") : text;
+  },
+  test: /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+  resolve(text: string): number {
+    const clean = text.replace(/_/g, "");
+    if (/nan$/i.test(clean)) return Number.NaN;
+    if (/inf$/i.test(clean)) return clean.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    if (clean.includes(":")) {
+      const sign = clean.startsWith("-") ? -1 : 1;
+      return (
+        sign *
+        clean
+          .replace(/^[-+]/, "")
+          .split(":")
+          .reduce((acc, part) => acc * 60 + Number(part), 0)
+      );
+    }
+    return Number(clean);
+  },
 };
+
+// PyYAML's booleans: no `y`/`n` (which the yaml package's 1.1 schema adds).
+const boolTag = {
+  tag: "tag:yaml.org,2002:bool",
+  default: true,
+  identify: (value: unknown) => typeof value === "boolean",
+  test: /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
+  resolve: (text: string) => /^(?:yes|true|on)$/i.test(text),
+  stringify: (item: { value: unknown }) => (item.value ? "true" : "false"),
+};
+
+const REPLACED_TAGS = new Set([timestampTag.tag, floatTag.tag, boolTag.tag]);
+
+function pyyamlTags<T>(tags: T[]): T[] {
+  const kept = tags.filter(
+    (t) => typeof t !== "object" || t === null || !REPLACED_TAGS.has((t as unknown as { tag: string }).tag),
+  );
+  return [...kept, timestampTag, floatTag, boolTag] as T[];
+}
 
 function yamlToValue(value: unknown, depth: number): ExprValue {
   checkDepth("deserialize_yaml", depth);
@@ -206,11 +250,7 @@ function parseAllDocuments(text: string): Document.Parsed[] {
   // parseDocument rejects a second document with an error; count documents by trying it.
   const doc = parseDocument(text, {
     version: "1.1",
-    customTags: (tags) => [
-      ...tags.filter((t) => typeof t !== "object" || (t.tag !== timestampTag.tag && t.tag !== floatTag.tag)),
-      timestampTag,
-      floatTag,
-    ],
+    customTags: pyyamlTags,
     uniqueKeys: false,
     prettyErrors: false,
   });
@@ -222,11 +262,12 @@ function parseAllDocuments(text: string): Document.Parsed[] {
 
 function toYamlData(value: ExprValue, depth: number): unknown {
   checkDepth("serialize_yaml", depth);
+  if (value instanceof PyDateTime || value instanceof PyDate) return value;
   if (value instanceof ExprObject) return value.toPythonString();
   if (Array.isArray(value)) return value.map((v) => toYamlData(v, depth + 1));
   if (isDict(value)) {
-    const out = new Map<string, unknown>();
-    for (const [k, v] of Object.entries(value)) out.set(k, toYamlData(v, depth + 1));
+    const out: ExprDict = {};
+    for (const [k, v] of Object.entries(value)) setKey(out, k, toYamlData(v, depth + 1) as ExprValue);
     return out;
   }
   return value;
@@ -242,6 +283,8 @@ function serializeYaml(value: ExprValue): string {
     },
     indentSeq: false,
     lineWidth: 80,
+    singleQuote: true,
+    customTags: pyyamlTags,
     nullStr: "null",
     trueStr: "true",
     falseStr: "false",
