@@ -1,4 +1,5 @@
-export type { AuditEvent, AuditEventInput, AuditService, AuditVerification } from "./audit/audit.service.js";
+export type { Actor, AuditEvent, AuditEventInput, AuditService, AuditVerification } from "./audit/audit.service.js";
+export { targetEvent } from "./audit/audit.service.js";
 export type { Coffer, OpenCofferOptions } from "./coffer.js";
 export { openCoffer } from "./coffer.js";
 export type { CofferConfig } from "./config/config.js";
@@ -11,7 +12,6 @@ export type { KeyStatusRow, RotationProgress, RotationResult } from "./keys/rota
 export type { KeyValue, SecretMetadata, SecretType } from "./secret-types/index.js";
 export { SECRET_TYPES, STRUCTURED_KEYS } from "./secret-types/index.js";
 export type {
-  Actor,
   SecretCreateInput,
   SecretItem,
   SecretListFilter,

@@ -6,6 +6,12 @@ import type { Database } from "../db/database.js";
 import type { AuditEventsTable, CofferSchema } from "../db/schema.js";
 import { CofferError } from "../errors/coffer-error.js";
 
+/** Who is acting, for audit and `updated_by`: `cli:<os user>`, `token:<name>`, … */
+export interface Actor {
+  actor: string;
+  requestId?: string;
+}
+
 /** One thing that happened. Never holds a value: names, ids and counts only. */
 export interface AuditEventInput {
   actor: string;
@@ -20,6 +26,27 @@ export interface AuditEventInput {
   requestId?: string;
   runId?: string;
   details?: Record<string, unknown>;
+}
+
+/** An event about one named thing (a secret, variable, token or workspace) done by `actor`. */
+export function targetEvent(
+  actor: Actor,
+  workspaceId: string | null,
+  action: string,
+  target: { type: string; id: string; name: string; environment?: string },
+  details?: Record<string, unknown>,
+): AuditEventInput {
+  return {
+    actor: actor.actor,
+    workspaceId,
+    action,
+    targetType: target.type,
+    targetId: target.id,
+    targetName: target.name,
+    ...(target.environment !== undefined ? { environment: target.environment } : {}),
+    ...(actor.requestId ? { requestId: actor.requestId } : {}),
+    ...(details ? { details } : {}),
+  };
 }
 
 export interface AuditEvent {

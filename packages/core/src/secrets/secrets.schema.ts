@@ -1,10 +1,6 @@
 import type { SecretMetadata, SecretType } from "../secret-types/index.js";
 
-/** Who is acting, for audit and `updated_by`: `cli:<os user>`, `token:<name>`, … */
-export interface Actor {
-  actor: string;
-  requestId?: string;
-}
+export type { Actor } from "../audit/audit.service.js";
 
 export interface SecretCreateInput {
   name: string;

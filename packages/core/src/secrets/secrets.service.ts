@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AuditService } from "../audit/audit.service.js";
+import { type AuditService, targetEvent } from "../audit/audit.service.js";
 import { openValues, sealValues, versionAad } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
@@ -449,17 +449,7 @@ function event(
   target: { id: string; name: string; environment: string },
   details: Record<string, unknown>,
 ) {
-  return {
-    actor: actor.actor,
-    workspaceId,
-    action,
-    targetType: "secret",
-    targetId: target.id,
-    targetName: target.name,
-    environment: target.environment,
-    ...(actor.requestId ? { requestId: actor.requestId } : {}),
-    details,
-  };
+  return targetEvent(actor, workspaceId, action, { type: "secret", ...target }, details);
 }
 
 function keyNames(keys: KeyValue[]): string[] {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AuditService } from "../audit/audit.service.js";
+import { type AuditService, targetEvent } from "../audit/audit.service.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
 import { CofferError } from "../errors/coffer-error.js";
 import type { Actor } from "../secrets/secrets.schema.js";
@@ -15,6 +15,16 @@ export interface WorkspaceItem {
 const SLUG_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const DEFAULT_SLUG = "default";
+
+function workspaceCreated(actor: Actor, workspace: { id: string; slug: string }, details?: Record<string, unknown>) {
+  return targetEvent(
+    actor,
+    workspace.id,
+    "workspace.create",
+    { type: "workspace", id: workspace.id, name: workspace.slug },
+    details,
+  );
+}
 
 export function createWorkspacesService(deps: { database: Database; audit: AuditService; clock: () => Date }) {
   const { database, audit, clock } = deps;
@@ -44,17 +54,7 @@ export function createWorkspacesService(deps: { database: Database; audit: Audit
         await database.writeTransaction(async (trx) => {
           await trx.insertInto("organizations").values(org).execute();
           await trx.insertInto("workspaces").values(workspace).execute();
-          await audit.append(trx, [
-            {
-              actor: actor.actor,
-              workspaceId: workspace.id,
-              action: "workspace.create",
-              targetType: "workspace",
-              targetId: workspace.id,
-              targetName: workspace.slug,
-              details: { bootstrap: true },
-            },
-          ]);
+          await audit.append(trx, [workspaceCreated(actor, workspace, { bootstrap: true })]);
         });
       } catch (error) {
         if (isUniqueViolation(error)) return null; // another process bootstrapped first
@@ -83,17 +83,7 @@ export function createWorkspacesService(deps: { database: Database; audit: Audit
       try {
         await database.writeTransaction(async (trx) => {
           await trx.insertInto("workspaces").values(workspace).execute();
-          await audit.append(trx, [
-            {
-              actor: actor.actor,
-              workspaceId: workspace.id,
-              action: "workspace.create",
-              targetType: "workspace",
-              targetId: workspace.id,
-              targetName: workspace.slug,
-              ...(actor.requestId ? { requestId: actor.requestId } : {}),
-            },
-          ]);
+          await audit.append(trx, [workspaceCreated(actor, workspace)]);
         });
       } catch (error) {
         if (isUniqueViolation(error)) {
