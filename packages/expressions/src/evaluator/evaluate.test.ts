@@ -531,6 +531,28 @@ describe("limits", () => {
     fails("${{ 'a' * 1000 * 1000 * 1000 }}", "limit_exceeded");
     fails("x ${{ [[0] * 1000] * 1000 }}", "limit_exceeded");
   });
+  test("shared references cannot multiply work or memory past the bounds", () => {
+    assert.deepEqual(ev("[] * 1000000000000"), []);
+    fails("${{ str(['a' * 1000000] * 100000) }}", "limit_exceeded");
+    fails("x ${{ ['a' * 1000000] * 100000 }}", "limit_exceeded");
+    fails("${{ FN.serialize_json(['a' * 1000000] * 100000) }}", "limit_exceeded");
+    fails("${{ FN.format('{}', ['a' * 1000000] * 100000) }}", "limit_exceeded");
+    const big = ev("[[0] * 10000] * 10000") as unknown[];
+    assert.equal(big.length, 10000);
+    fails(
+      "${{ [[0] * 10000] * 10000 == [[0] * 10000] * 10000 }}",
+      "limit_exceeded",
+      /longer than the limit of 20 ms/,
+      undefined,
+      ctx,
+      {
+        limits: { maxTimeMs: 20 },
+      },
+    );
+    fails("${{ [0] * 9999 + [1] in [[0] * 10000] * 10000 }}", "limit_exceeded", undefined, undefined, ctx, {
+      limits: { maxTimeMs: 20 },
+    });
+  });
   test("recursion depth: expression nesting and value nesting", () => {
     fails(`\${{ ${"[".repeat(80)}${"]".repeat(80)} }}`, "limit_exceeded", /nested deeper than 64/);
     fails(`\${{ ${"[".repeat(12)}${"]".repeat(12)} }}`, "limit_exceeded", undefined, undefined, ctx, {

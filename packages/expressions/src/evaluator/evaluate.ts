@@ -5,9 +5,11 @@ import { ExpressionError, type ExpressionErrorCode, type Span } from "../errors/
 import { defaultRegistry } from "../functions/default-registry.js";
 import { ExprObject, type ExprValue, type FunctionContext } from "../functions/function-definition.js";
 import { type FunctionRegistry, invokeFunction } from "../functions/registry.js";
+import { BudgetExceeded, restoreBudget, startBudget } from "../limits/budget.js";
 import { DEFAULT_LIMITS, type ExpressionLimits, resolveLimits } from "../limits/limits.js";
 import type { ContextName, ExpressionRoot, Node, PathSegment, RefNode } from "../parser/ast.js";
 import { type CompiledTemplate, parseTemplate, sharedCache } from "../template/compile.js";
+import { toJsonText } from "../values/json-text.js";
 import { applyBinary, castValue, OperationError } from "../values/operators.js";
 import { type ExprDict, isDict, setOwn, truthy, typeName } from "../values/types.js";
 
@@ -148,6 +150,21 @@ class Evaluation {
     this.source = compiled.source;
     this.deadline = performance.now() + this.limits.maxTimeMs;
     this.steps = 0;
+    const previous = startBudget(this.limits.maxTimeMs);
+    try {
+      return this.templateBody(compiled);
+    } catch (error) {
+      if (error instanceof BudgetExceeded) {
+        const root = compiled.roots[0];
+        this.fail("limit_exceeded", error.message, root ?? { start: 0, end: compiled.source.length });
+      }
+      throw error;
+    } finally {
+      restoreBudget(previous);
+    }
+  }
+
+  private templateBody(compiled: CompiledTemplate): unknown {
     const roots = compiled.roots;
     if (compiled.whole) {
       const root = roots[0] as ExpressionRoot;
@@ -185,22 +202,39 @@ class Evaluation {
       return typeof json === "string" ? json : JSON.stringify(json);
     }
     try {
-      return JSON.stringify(value) ?? "null";
-    } catch {
-      return this.fail("limit_exceeded", "The value is nested too deeply to render as JSON", root);
+      return toJsonText(value, this.limits.maxOutputChars);
+    } catch (error) {
+      if (error instanceof BudgetExceeded) return this.fail("limit_exceeded", error.message, root);
+      throw error;
     }
   }
 
-  /** Replaces ExprObjects in a native result with their JSON form (same object when none). */
-  private toOutput(value: ExprValue, depth: number, span: Span): unknown {
+  /**
+   * Replaces ExprObjects in a native result with their JSON form (same object when none). Shared
+   * containers are converted once, so `[big] * 100000` costs one walk of `big`.
+   */
+  private toOutput(value: ExprValue, depth: number, span: Span, seen = new Map<object, unknown>()): unknown {
     if (value === null || typeof value !== "object") return value;
     if (value instanceof ExprObject) return value.toJSON();
+    const known = seen.get(value);
+    if (known !== undefined) return known;
     if (depth > this.limits.maxDepth * 4) this.fail("limit_exceeded", "The result is nested too deeply", span);
+    const result = this.toOutputContainer(value, depth, span, seen);
+    seen.set(value, result);
+    return result;
+  }
+
+  private toOutputContainer(
+    value: ExprValue[] | ExprDict,
+    depth: number,
+    span: Span,
+    seen: Map<object, unknown>,
+  ): unknown {
     if (Array.isArray(value)) {
       let copy: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
         const item = value[i] as ExprValue;
-        const converted = this.toOutput(item, depth + 1, span);
+        const converted = this.toOutput(item, depth + 1, span, seen);
         if (converted !== item) {
           copy ??= value.slice();
           copy[i] = converted;
@@ -211,7 +245,7 @@ class Evaluation {
     let copy: ExprDict | undefined;
     for (const key of Object.keys(value)) {
       const item = value[key] as ExprValue;
-      const converted = this.toOutput(item, depth + 1, span);
+      const converted = this.toOutput(item, depth + 1, span, seen);
       if (converted !== item) {
         copy ??= { ...value };
         setOwn(copy, key, converted as ExprValue);
@@ -283,6 +317,7 @@ class Evaluation {
       const note = error.code === "limit_exceeded" ? "" : secretNote(node);
       return this.fail(error.code, note ? `${error.message} ${note}` : error.message, span);
     }
+    if (error instanceof BudgetExceeded) return this.fail("limit_exceeded", error.message, span);
     if (error instanceof RangeError)
       return this.fail("limit_exceeded", "The values are nested too deeply to compare", span);
     throw error;
@@ -290,7 +325,7 @@ class Evaluation {
 
   private cast(type: "int" | "float" | "str" | "bool", value: ExprValue, operand: Node, span: Span): ExprValue {
     try {
-      const result = castValue(type, value);
+      const result = castValue(type, value, this.limits.maxOutputChars);
       if (typeof result === "string" && result.length > this.limits.maxOutputChars) {
         this.fail(
           "limit_exceeded",

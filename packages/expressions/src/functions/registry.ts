@@ -1,6 +1,7 @@
 // The function registry: names (and aliases) → definitions, Tracecat's arity rules, `.map`
 // broadcasting, and the call wrapper that turns a FunctionError into an ExpressionError.
 import { ExpressionError, type Span } from "../errors/expression-error.js";
+import { BudgetExceeded } from "../limits/budget.js";
 import { isMapIterable } from "../values/types.js";
 import { type ExprValue, type FunctionContext, type FunctionDefinition, FunctionError } from "./function-definition.js";
 
@@ -121,6 +122,9 @@ export function invokeFunction(
     const note = site.note ? ` ${site.note}` : "";
     if (error instanceof FunctionError) {
       throw new ExpressionError(error.code, `${label} failed: ${error.message}${note}`, site.expression, site.span);
+    }
+    if (error instanceof BudgetExceeded) {
+      throw new ExpressionError("limit_exceeded", `${label} failed: ${error.message}`, site.expression, site.span);
     }
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
       throw new ExpressionError(

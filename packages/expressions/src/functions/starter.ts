@@ -2,7 +2,9 @@
 // any of these with a fuller version: later definitions win in createRegistry.
 import { createHash, randomUUID } from "node:crypto";
 import { DateTime } from "luxon";
+import { BudgetExceeded } from "../limits/budget.js";
 import { pyEquals, pyIn } from "../values/equality.js";
+import { toJsonText } from "../values/json-text.js";
 import { pyNumber, pyRepr, pyStr } from "../values/python-str.js";
 import { isDict, setOwn, typeName } from "../values/types.js";
 import { type ExprValue, type FunctionDefinition, FunctionError } from "./function-definition.js";
@@ -51,8 +53,8 @@ const concat: FunctionDefinition = {
 const FIELD = /^(\d*)((?:\[[^\]]*\]|\.[A-Za-z_][A-Za-z0-9_]*)*)(?:!([sra]))?(?::(.*))?$/s;
 const SPEC = /^(?:(.)?([<>^=]))?([+\- ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([sdbcoxXeEfFgG%n])?$/s;
 
-function formatValue(value: ExprValue, spec: string): string {
-  if (!spec) return pyStr(value);
+function formatValue(value: ExprValue, spec: string, maxChars: number): string {
+  if (!spec) return pyStr(value, maxChars);
   const m = SPEC.exec(spec);
   if (!m) throw new FunctionError(`Invalid format specifier '${spec}'`);
   const [, fillChar, alignChar, sign = "-", , zero, widthText, grouping, precisionText, type] = m;
@@ -112,7 +114,7 @@ function formatValue(value: ExprValue, spec: string): string {
     }
     body = signText + body;
   } else {
-    body = pyStr(value);
+    body = pyStr(value, maxChars);
     if (precision !== undefined) body = Array.from(body).slice(0, precision).join("");
   }
   const width = widthText ? Number(widthText) : 0;
@@ -126,7 +128,7 @@ function formatValue(value: ExprValue, spec: string): string {
   return body + fill.repeat(pad);
 }
 
-function pyFormat(template: string, values: readonly ExprValue[]): string {
+function pyFormat(template: string, values: readonly ExprValue[], maxChars: number): string {
   let out = "";
   let auto = 0;
   let manual = false;
@@ -166,8 +168,8 @@ function pyFormat(template: string, values: readonly ExprValue[]): string {
         else if (isDict(value) && Object.hasOwn(value, key)) value = value[key] as ExprValue;
         else throw new FunctionError(`Field '${field}' cannot be resolved on a ${typeName(value)}`, "value_error");
       }
-      if (conversion === "r" || conversion === "a") value = pyRepr(value);
-      out += formatValue(value, spec);
+      if (conversion === "r" || conversion === "a") value = pyRepr(value, maxChars);
+      out += formatValue(value, spec, maxChars);
       i = close + 1;
     } else if (ch === "}") {
       if (template[i + 1] !== "}") throw new FunctionError("Single '}' encountered in format string");
@@ -190,8 +192,17 @@ const format: FunctionDefinition = {
     { name: "values", type: "Any", variadic: true },
   ],
   returns: "str",
-  call(args) {
-    return pyFormat(expectString("format", "template", args[0]), args.slice(1));
+  call(args, context) {
+    const maxChars = context.limits?.maxOutputChars ?? Number.POSITIVE_INFINITY;
+    try {
+      const out = pyFormat(expectString("format", "template", args[0]), args.slice(1), maxChars);
+      if (out.length > maxChars)
+        throw new BudgetExceeded(`The text would be longer than the limit of ${maxChars} characters`);
+      return out;
+    } catch (error) {
+      if (error instanceof BudgetExceeded) throw new FunctionError(error.message, "limit_exceeded");
+      throw error;
+    }
   },
 };
 
@@ -397,21 +408,18 @@ const fromBase64: FunctionDefinition = {
   },
 };
 
-function toJsonValue(value: ExprValue): unknown {
-  return value;
-}
-
 const serializeJson: FunctionDefinition = {
   name: "serialize_json",
   group: "Type conversion",
   description: "Compact JSON text of a value.",
   params: [{ name: "x", type: "Any" }],
   returns: "str",
-  call(args) {
+  call(args, context) {
     try {
-      return JSON.stringify(toJsonValue(args[0] ?? null)) ?? "null";
-    } catch {
-      throw new FunctionError("the value cannot be serialized to JSON", "type_error");
+      return toJsonText(args[0] ?? null, context.limits?.maxOutputChars ?? Number.POSITIVE_INFINITY);
+    } catch (error) {
+      if (error instanceof BudgetExceeded) throw new FunctionError(error.message, "limit_exceeded");
+      throw error;
     }
   },
 };

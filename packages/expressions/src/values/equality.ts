@@ -1,5 +1,6 @@
 // Python `==` and `<` over expression values.
 import { ExprObject, type ExprValue } from "../functions/function-definition.js";
+import { tick } from "../limits/budget.js";
 import { isDict, typeName } from "./types.js";
 
 const MAX_COMPARE_DEPTH = 256;
@@ -11,6 +12,7 @@ function tooDeep(): never {
 /** Python `==`: deep for lists and dicts (key order ignored), `1 == 1.0 == True`, NaN ≠ NaN. */
 export function pyEquals(a: ExprValue, b: ExprValue, depth = 0): boolean {
   if (a === b) return typeof a !== "number" || !Number.isNaN(a);
+  tick();
   if (depth > MAX_COMPARE_DEPTH) tooDeep();
   const ta = typeof a;
   const tb = typeof b;
@@ -77,6 +79,7 @@ export function pyLess(a: ExprValue, b: ExprValue, depth = 0): boolean | undefin
     if (depth > MAX_COMPARE_DEPTH) tooDeep();
     const n = Math.min(a.length, b.length);
     for (let i = 0; i < n; i++) {
+      tick();
       const x = a[i] as ExprValue;
       const y = b[i] as ExprValue;
       if (!pyEquals(x, y, depth + 1)) return pyLess(x, y, depth + 1);
@@ -98,7 +101,10 @@ export function orderingMessage(op: string, a: ExprValue, b: ExprValue): string 
 export function pyIn(item: ExprValue, container: ExprValue): boolean | undefined {
   if (typeof container === "string") return typeof item === "string" ? container.includes(item) : undefined;
   if (Array.isArray(container)) {
-    for (const element of container) if (pyEquals(item, element)) return true;
+    for (const element of container) {
+      tick();
+      if (pyEquals(item, element)) return true;
+    }
     return false;
   }
   if (isDict(container)) {

@@ -82,6 +82,7 @@ function repeat(
     if (seq.length * count > limits.maxOutputChars) checkString("x".repeat(limits.maxOutputChars + 1), limits);
     return seq.repeat(count);
   }
+  if (seq.length === 0 || count === 0) return [];
   checkListLength(seq.length * count, limits);
   const out: ExprValue[] = [];
   for (let i = 0; i < count; i++) for (const item of seq) out.push(item);
@@ -190,10 +191,10 @@ const FLOAT_TEXT = /^\s*[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*|\d+(?:_\d+)*\.)
 const FLOAT_SPECIAL = /^\s*([+-]?)(inf|infinity|nan)\s*$/i;
 
 /** `int()`, `float()`, `str()`, `bool()` with Python rules (bool: "true"/"1" only for strings). */
-export function castValue(type: CastType, value: ExprValue): ExprValue {
+export function castValue(type: CastType, value: ExprValue, maxChars = Number.POSITIVE_INFINITY): ExprValue {
   switch (type) {
     case "str":
-      return pyStr(value);
+      return pyStr(value, maxChars);
     case "bool":
       if (typeof value === "string") {
         const lower = value.toLowerCase();

@@ -1,6 +1,7 @@
 // Python's str() and repr() of expression values, for casts (`str(x)`, `-> str`) and FN.format.
 // Numbers: int and float are one JS number, so an integral float prints as an int (`1.0` → `1`).
 import { ExprObject, type ExprValue } from "../functions/function-definition.js";
+import { BudgetExceeded, tick } from "../limits/budget.js";
 
 /** Python `repr(float)`-like rendering of a number: exponent below 1e-4 and from 1e16 on. */
 export function pyNumber(value: number): string {
@@ -21,41 +22,68 @@ export function pyNumber(value: number): string {
   return `${mantissa}e${sign}${digits}`;
 }
 
-/** Python `str()`. */
-export function pyStr(value: ExprValue): string {
+/** Python `str()`, refusing to build more than `maxChars` characters. */
+export function pyStr(value: ExprValue, maxChars = Number.POSITIVE_INFINITY): string {
   if (typeof value === "string") return value;
-  return pyRepr(value, 0);
+  return pyRepr(value, maxChars);
 }
 
-/** Python `repr()`: strings quoted, containers rendered recursively. */
-export function pyRepr(value: ExprValue, depth = 0): string {
-  if (depth > 200) throw new RangeError("Maximum call stack size exceeded");
-  if (value === null) return "None";
-  switch (typeof value) {
-    case "boolean":
-      return value ? "True" : "False";
-    case "number":
-      return pyNumber(value);
-    case "string":
-      return pyQuote(value);
-  }
-  if (Array.isArray(value)) return `[${value.map((v) => pyRepr(v, depth + 1)).join(", ")}]`;
-  if (value instanceof ExprObject) return value.toPythonString();
+/** Python `repr()`: strings quoted, containers rendered recursively; bounded by `maxChars`. */
+export function pyRepr(value: ExprValue, maxChars = Number.POSITIVE_INFINITY): string {
   const parts: string[] = [];
-  for (const key of Object.keys(value)) parts.push(`${pyQuote(key)}: ${pyRepr(value[key] as ExprValue, depth + 1)}`);
-  return `{${parts.join(", ")}}`;
+  let length = 0;
+  const push = (text: string) => {
+    length += text.length;
+    if (length > maxChars)
+      throw new BudgetExceeded(`The text would be longer than the limit of ${maxChars} characters`);
+    parts.push(text);
+  };
+  const write = (v: ExprValue, depth: number): void => {
+    tick();
+    if (depth > 200) throw new BudgetExceeded("The value is nested too deeply to render");
+    if (v === null) return push("None");
+    switch (typeof v) {
+      case "boolean":
+        return push(v ? "True" : "False");
+      case "number":
+        return push(pyNumber(v));
+      case "string":
+        if (v.length > maxChars)
+          throw new BudgetExceeded(`The text would be longer than the limit of ${maxChars} characters`);
+        return push(pyQuote(v));
+    }
+    if (v instanceof ExprObject) return push(v.toPythonString());
+    if (Array.isArray(v)) {
+      push("[");
+      for (let i = 0; i < v.length; i++) {
+        if (i) push(", ");
+        write(v[i] as ExprValue, depth + 1);
+      }
+      return push("]");
+    }
+    push("{");
+    let first = true;
+    for (const key of Object.keys(v)) {
+      if (!first) push(", ");
+      first = false;
+      push(pyQuote(key));
+      push(": ");
+      write(v[key] as ExprValue, depth + 1);
+    }
+    push("}");
+  };
+  write(value, 0);
+  return parts.join("");
 }
+
+const ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 function pyQuote(text: string): string {
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of text) {
-    if (ch === quote || ch === "\\") out += `\\${ch}`;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (ch < " " || ch === "\x7f") out += `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`;
-    else out += ch;
-  }
-  return out + quote;
+  const special = quote === "'" ? /[\\'\x00-\x1f\x7f]/g : /[\\"\x00-\x1f\x7f]/g;
+  const body = text.replace(
+    special,
+    (ch) => ESCAPES[ch] ?? (ch === quote ? `\\${ch}` : `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`),
+  );
+  return quote + body + quote;
 }
