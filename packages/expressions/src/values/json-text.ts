@@ -18,23 +18,36 @@ export function toJsonText(value: ExprValue, maxChars: number): string {
   const write = (v: ExprValue | undefined, depth: number): void => {
     tick();
     if (depth > MAX_DEPTH) throw new BudgetExceeded("The value is nested too deeply to render as JSON");
-    if (v === null || v === undefined) return push("null");
-    switch (typeof v) {
-      case "string":
-        return push(JSON.stringify(v));
-      case "number":
-        return push(Number.isFinite(v) ? String(v) : "null");
-      case "boolean":
-        return push(v ? "true" : "false");
+    if (v === null || v === undefined) {
+      push("null");
+      return;
     }
-    if (v instanceof ExprObject) return push(JSON.stringify(v.toJSON()) ?? "null");
+    switch (typeof v) {
+      case "string": {
+        push(JSON.stringify(v));
+        return;
+      }
+      case "number": {
+        push(Number.isFinite(v) ? String(v) : "null");
+        return;
+      }
+      case "boolean": {
+        push(v ? "true" : "false");
+        return;
+      }
+    }
+    if (v instanceof ExprObject) {
+      push(JSON.stringify(v.toJSON()) ?? "null");
+      return;
+    }
     if (Array.isArray(v)) {
       push("[");
       for (let i = 0; i < v.length; i++) {
         if (i) push(",");
         write(v[i], depth + 1);
       }
-      return push("]");
+      push("]");
+      return;
     }
     push("{");
     let first = true;

@@ -41,25 +41,39 @@ export function pyRepr(value: ExprValue, maxChars = Number.POSITIVE_INFINITY): s
   const write = (v: ExprValue, depth: number): void => {
     tick();
     if (depth > 200) throw new BudgetExceeded("The value is nested too deeply to render");
-    if (v === null) return push("None");
+    if (v === null) {
+      push("None");
+      return;
+    }
     switch (typeof v) {
-      case "boolean":
-        return push(v ? "True" : "False");
-      case "number":
-        return push(pyNumber(v));
+      case "boolean": {
+        push(v ? "True" : "False");
+        return;
+      }
+      case "number": {
+        push(pyNumber(v));
+        return;
+      }
       case "string":
         if (v.length > maxChars)
           throw new BudgetExceeded(`The text would be longer than the limit of ${maxChars} characters`);
-        return push(pyQuote(v));
+        {
+          push(pyQuote(v));
+          return;
+        }
     }
-    if (v instanceof ExprObject) return push(v.toPythonString());
+    if (v instanceof ExprObject) {
+      push(v.toPythonString());
+      return;
+    }
     if (Array.isArray(v)) {
       push("[");
       for (let i = 0; i < v.length; i++) {
         if (i) push(", ");
         write(v[i] as ExprValue, depth + 1);
       }
-      return push("]");
+      push("]");
+      return;
     }
     push("{");
     let first = true;
