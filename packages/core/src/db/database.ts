@@ -8,6 +8,7 @@ import {
   Migrator,
   PostgresDialect,
   SqliteDialect,
+  type SqliteDatabase as SqliteHandle,
   sql,
 } from "kysely";
 import pg from "pg";
@@ -99,7 +100,7 @@ function openSqlite(path: string): Database {
   connection.pragma("journal_mode = WAL");
   connection.pragma("synchronous = NORMAL");
   connection.pragma("foreign_keys = ON");
-  const db = new KyselyClass<CofferSchema>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new KyselyClass<CofferSchema>({ dialect: new SqliteDialect({ database: cachingStatements(connection) }) });
   return {
     db,
     dialect: "sqlite",
@@ -120,6 +121,26 @@ function openSqlite(path: string): Database {
       });
     },
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely prepares every query anew; better-sqlite3's prepare dominates a point read. Statements
+ * are cached by SQL text (the one connection runs one statement at a time, so reuse is safe).
+ */
+function cachingStatements(connection: InstanceType<typeof SqliteDatabase>): SqliteHandle {
+  const cache = new Map<string, ReturnType<typeof connection.prepare>>();
+  return {
+    close: () => connection.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (!statement) {
+        if (cache.size >= 1000) cache.clear();
+        statement = connection.prepare(text);
+        cache.set(text, statement);
+      }
+      return statement;
+    },
   };
 }
 
