@@ -84,7 +84,7 @@ function secretNote(node: Node): string {
   return `(the operands involve ${list}${refs.size > MAX_SECRET_NOTE_REFS ? ", …" : ""}; secret values are never shown)`;
 }
 
-function jsonPathOf(segments: readonly PathSegment[]): string {
+export function jsonPathOf(segments: readonly PathSegment[]): string {
   let path = "$";
   let afterRecursive = false;
   for (const s of segments) {
@@ -436,6 +436,8 @@ class Evaluation {
       return current;
     }
     if (typeof root !== "object" || root instanceof ExprObject) return node.alwaysList ? [] : null;
+    const fanned = fanOut(root, segments);
+    if (fanned !== undefined) return this.matches(node, fanned);
     let path = jsonPathCache.get(node);
     if (path === undefined) {
       path = jsonPathOf(segments);
@@ -448,6 +450,12 @@ class Evaluation {
     } catch {
       return this.fail("value_error", `Invalid JSONPath '${node.context}${node.pathText}'`, node);
     }
+    return this.matches(node, matches);
+  }
+
+  // Tracecat's result rules: a wildcard or filter gives a list; otherwise several matches give a
+  // list, one gives the value, none gives None.
+  private matches(node: RefNode, matches: ExprValue[]): ExprValue {
     if (node.alwaysList || matches.length > 1) {
       if (matches.length > this.limits.maxListLength) {
         this.fail("limit_exceeded", `The path matched more than the limit of ${this.limits.maxListLength} items`, node);
@@ -495,6 +503,34 @@ class Evaluation {
     const key = names[1] as string;
     return isDict(value) && Object.hasOwn(value, key) ? (value[key] as ExprValue) : null;
   }
+}
+
+/**
+ * Names, indices and wildcards walked directly (all matches, in document order); undefined when
+ * the path needs the JSONPath engine (recursive descent, filters, slices, unions).
+ */
+export function fanOut(root: ExprValue, segments: readonly PathSegment[]): ExprValue[] | undefined {
+  for (const segment of segments) if (segment.kind === "recursive" || segment.kind === "bracket") return undefined;
+  let current: ExprValue[] = [root];
+  for (const segment of segments) {
+    const next: ExprValue[] = [];
+    for (const value of current) {
+      if (segment.kind === "name") {
+        if (isDict(value) && Object.hasOwn(value, segment.name)) next.push(value[segment.name] as ExprValue);
+      } else if (segment.kind === "index") {
+        if (Array.isArray(value)) {
+          const i = segment.index < 0 ? value.length + segment.index : segment.index;
+          if (i >= 0 && i < value.length) next.push(value[i] as ExprValue);
+        }
+      } else if (Array.isArray(value)) {
+        for (const item of value) next.push(item);
+      } else if (isDict(value)) {
+        for (const key of Object.keys(value)) next.push(value[key] as ExprValue);
+      }
+    }
+    current = next;
+  }
+  return current;
 }
 
 /** Tracecat's message for a SECRETS path that is not `SECRETS.<name>.<KEY>`. */
