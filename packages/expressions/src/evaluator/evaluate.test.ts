@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ExpressionError, type ExpressionErrorCode } from "../errors/expression-error.js";
-import { ExprObject, type ExprValue, type ObjectOperator } from "../functions/function-definition.js";
+import { ExprObject, type ExprValue, FunctionError, type ObjectOperator } from "../functions/function-definition.js";
 import { createRegistry } from "../functions/registry.js";
 import { starterFunctions } from "../functions/starter.js";
 import { type EvaluateOptions, type EvaluationContext, evaluate, evaluateTemplate } from "./evaluate.js";
@@ -353,6 +353,27 @@ describe("secrets: strict with fallbacks", () => {
     fails("${{ SECRETS.api.TOKEN[100] }}", "index_error");
     fails("${{ FN.deserialize_json(SECRETS.api.TOKEN) }}", "value_error", /SECRETS\.api\.TOKEN/);
     fails("${{ -SECRETS.api.TOKEN }}", "type_error", /SECRETS\.api\.TOKEN/);
+  });
+});
+
+describe("secret values never reach a message", () => {
+  test("a function that quotes its argument in its error has the secret replaced by ***", () => {
+    const leaky = createRegistry([
+      {
+        name: "leaky",
+        group: "Test",
+        description: "",
+        params: [{ name: "x", type: "Any" }],
+        returns: "Any",
+        call: (args) => {
+          throw new FunctionError(`cannot use '${String(args[0])}'`);
+        },
+      },
+    ]);
+    const e = fails("${{ FN.leaky(SECRETS.api.TOKEN) }}", "value_error", /cannot use '\*\*\*'/, undefined, ctx, {
+      registry: leaky,
+    });
+    assert.match(e.message, /SECRETS\.api\.TOKEN/);
   });
 });
 

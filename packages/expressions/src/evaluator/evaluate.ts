@@ -136,6 +136,23 @@ class Evaluation {
     this.functionContext = { now: options?.now ?? Date.now, limits };
   }
 
+  /**
+   * Last line of defence: our messages never quote values, but a function's message might. Any
+   * secret value (longer than one character) found in the message is replaced by `***`.
+   */
+  private scrub(error: ExpressionError): ExpressionError {
+    const secrets = this.context.SECRETS;
+    if (!isDict(secrets as ExprValue)) return error;
+    let reason = error.reason;
+    const values: string[] = [];
+    collectStrings(secrets as ExprValue, values, 0);
+    values.sort((a, b) => b.length - a.length);
+    for (const value of values)
+      if (value.length > 1 && reason.includes(value)) reason = reason.split(value).join("***");
+    if (reason === error.reason) return error;
+    return new ExpressionError(error.code, reason, error.expression, error.span, { location: error.location });
+  }
+
   private fail(code: ExpressionErrorCode, message: string, span: Span): never {
     throw new ExpressionError(code, message, this.source, span);
   }
@@ -156,9 +173,16 @@ class Evaluation {
     } catch (error) {
       if (error instanceof BudgetExceeded) {
         const root = compiled.roots[0];
-        this.fail("limit_exceeded", error.message, root ?? { start: 0, end: compiled.source.length });
+        throw this.scrub(
+          new ExpressionError(
+            "limit_exceeded",
+            error.message,
+            this.source,
+            root ?? { start: 0, end: compiled.source.length },
+          ),
+        );
       }
-      throw error;
+      throw error instanceof ExpressionError ? this.scrub(error) : error;
     } finally {
       restoreBudget(previous);
     }
@@ -531,6 +555,13 @@ export function fanOut(root: ExprValue, segments: readonly PathSegment[]): ExprV
     current = next;
   }
   return current;
+}
+
+function collectStrings(value: ExprValue, out: string[], depth: number): void {
+  if (depth > 8) return;
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) for (const item of value) collectStrings(item, out, depth + 1);
+  else if (isDict(value)) for (const key of Object.keys(value)) collectStrings(value[key] as ExprValue, out, depth + 1);
 }
 
 /** Tracecat's message for a SECRETS path that is not `SECRETS.<name>.<KEY>`. */
