@@ -516,6 +516,7 @@ describe("functions", () => {
     assert.equal(evaluateTemplate("${{ ACTIONS.a.m > ACTIONS.a.n }}", c), true);
     assert.equal(evaluateTemplate("${{ str(ACTIONS.a.m) }}", c), "$1.5");
     assert.equal(evaluateTemplate("total ${{ ACTIONS.a.m }}", c), "total 1.5");
+    assert.equal(evaluateTemplate("${{ 'yes' if ACTIONS.a.m else 'no' }}", c), "yes");
     assert.throws(
       () => evaluateTemplate("${{ ACTIONS.a.m - 1 }}", c),
       /unsupported operand type\(s\) for -: 'money' and 'int'/,

@@ -30,6 +30,10 @@ export abstract class ExprObject {
   applyOperator(_op: ObjectOperator, _other: ExprValue, _reversed: boolean): ExprValue | undefined {
     return undefined;
   }
+  /** Python truthiness (`bool(x)`, `not`, `||`, `&&`, ternary). A zero duration overrides this to false. */
+  truthy(): boolean {
+    return true;
+  }
 }
 
 /** One parameter of a function's signature. */

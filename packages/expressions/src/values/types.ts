@@ -35,12 +35,7 @@ export function truthy(value: ExprValue): boolean {
       return value.length > 0;
   }
   if (Array.isArray(value)) return value.length > 0;
-  if (value instanceof ExprObject) {
-    const json = value.toJSON();
-    // A zero duration is false in Python; ExprObjects expose that through a falsy JSON form only
-    // when they choose to. Everything else is true.
-    return json !== 0 && json !== false && json !== null;
-  }
+  if (value instanceof ExprObject) return value.truthy();
   for (const _ in value) return true;
   return false;
 }
