@@ -21,7 +21,7 @@ import { variablesRoutes } from "./routes/variables.routes.js";
 export interface BuildAppOptions {
   /** false: no logging. Otherwise pino at `level` (default the config's COFFER_LOG_LEVEL), to `stream` (default stdout). */
   logger?: false | { level?: string; stream?: DestinationStream };
-  /** Largest request body in bytes (default 1 MiB); larger → 413. */
+  /** Largest request body in bytes (default 1 MiB, more when COFFER_MAX_VALUE_BYTES needs it); larger → 413. */
   bodyLimit?: number;
 }
 
@@ -53,7 +53,8 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
     logController: new LogController({ requestIdLogLabel: "request_id" }),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Room for a structured secret's two largest values, JSON-escaped, but no more.
+    bodyLimit: options.bodyLimit ?? Math.max(DEFAULT_BODY_LIMIT, coffer.config.maxValueBytes * 3),
     return503OnClosing: true,
     forceCloseConnections: "idle",
     onProtoPoisoning: "error",

@@ -279,3 +279,46 @@ for (const dialect of await testDialects("http secrets routes")) {
     });
   });
 }
+
+for (const dialect of await testDialects("http secrets routes, corrupted")) {
+  describe(`a secret that cannot be decrypted (${dialect})`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp(dialect);
+    });
+    after(async () => t.close());
+
+    test("is listed as corrupted with its key names, refuses blank values, and is repaired by re-entering them", async () => {
+      const created = await t.call("POST", `${W}/secrets`, {
+        body: { name: "broken", keys: [{ key: "A", value: canary("broken") }] },
+      });
+      const id = created.json().id as string;
+      await t.call("POST", `${W}/secrets`, { body: { name: "healthy", keys: [{ key: "A", value: canary("ok") }] } });
+      // Damage the stored ciphertext, as a bad restore or a disk error would.
+      await t.coffer.database.db
+        .updateTable("secret_versions")
+        .set({ ciphertext: Buffer.from("damaged").toString("base64") })
+        .where("secret_id", "=", id)
+        .execute();
+
+      const list = await t.call("GET", `${W}/secrets`, { token: t.tokens.viewer });
+      assert.equal(list.statusCode, 200);
+      const byName = Object.fromEntries(
+        (list.json().items as { name: string; status: string; keys: string[] }[]).map((i) => [i.name, i]),
+      );
+      assert.equal(byName.broken?.status, "corrupted");
+      assert.deepEqual(byName.broken?.keys, ["A"]);
+      assert.equal(byName.healthy?.status, "ok");
+
+      const blank = await t.call("PATCH", `${W}/secrets/${id}`, { body: { keys: [{ key: "A", value: "" }] } });
+      assert.equal(blank.statusCode, 409);
+      assert.equal(errorCode(blank), "secret_corrupted");
+
+      const repaired = await t.call("PATCH", `${W}/secrets/${id}`, {
+        body: { keys: [{ key: "A", value: canary("new") }] },
+      });
+      assert.equal(repaired.statusCode, 200);
+      assert.equal(repaired.json().status, "ok");
+    });
+  });
+}

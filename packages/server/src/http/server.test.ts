@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { createTestEnvironment, type TestEnvironment } from "@coffer/core/testing";
+import { startServer } from "./server.js";
+
+describe("startServer (sqlite)", () => {
+  let env: TestEnvironment;
+  before(async () => {
+    env = await createTestEnvironment("sqlite");
+  });
+  after(async () => env.cleanup());
+
+  test("bootstraps an empty store, names the token file, and on close lets a request in flight finish", async () => {
+    const server = await startServer(env.config(), { port: 0, host: "127.0.0.1", handleSignals: false, logger: false });
+    assert.equal(server.bootstrapped, true);
+    assert.equal(server.tokenFile, join(env.home, "admin.token"));
+    const token = readFileSync(server.tokenFile ?? "", "utf8").trim();
+    const { port } = new URL(server.url);
+
+    // A request whose body is still arriving when shutdown starts.
+    const body = JSON.stringify({ name: "late", keys: [{ key: "K", value: "v" }] });
+    const socket = connect(Number(port), "127.0.0.1");
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    let response = "";
+    socket.on("data", (d: Buffer) => {
+      response += d.toString();
+    });
+    const ended = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    socket.write(
+      `POST /api/v1/workspaces/default/secrets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    let closed = false;
+    const closing = server.close().then(() => {
+      closed = true;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(closed, false, "close waits for the request in flight");
+    socket.end(body.slice(10));
+    await ended;
+    await closing;
+    assert.match(response, /^HTTP\/1\.1 201/);
+    await server.closed;
+    await assert.rejects(fetch(`${server.url}/api/v1/health`));
+  });
+
+  test("a second start finds the store bootstrapped and still names the token file", async () => {
+    const server = await startServer(env.config(), { port: 0, host: "127.0.0.1", handleSignals: false, logger: false });
+    try {
+      assert.equal(server.bootstrapped, false);
+      assert.equal(server.tokenFile, join(env.home, "admin.token"));
+    } finally {
+      await server.close();
+    }
+  });
+});

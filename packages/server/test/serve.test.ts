@@ -1,0 +1,75 @@
+// `coffer serve`: where it listens comes from --port/--host or COFFER_PORT/COFFER_HOST, the start-up
+// message names the address and the admin token's file (never the token), and SIGTERM stops it
+// cleanly (exit 0, port released).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { createTestEnvironment, type TestEnvironment } from "@coffer/core/testing";
+import { startServerProcess } from "./support.js";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe("coffer serve (sqlite)", () => {
+  let env: TestEnvironment;
+  before(async () => {
+    env = await createTestEnvironment("sqlite");
+  });
+  after(async () => env.cleanup());
+
+  test("the start-up message names the address and the token file, never the token; SIGTERM exits 0", async () => {
+    const server = await startServerProcess(env.env);
+    const tokenFile = join(env.home, "admin.token");
+    const token = readFileSync(tokenFile, "utf8").trim();
+    assert.match(server.stderr(), /listening on http:\/\/127\.0\.0\.1:\d+/);
+    assert.ok(server.stderr().includes(tokenFile));
+    const health = await fetch(`${server.url}/api/v1/health`);
+    assert.equal(health.status, 200);
+    const who = await fetch(`${server.url}/api/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(who.status, 200);
+    const code = await server.stop();
+    assert.equal(code, 0);
+    assert.match(server.stderr(), /stopped/);
+    assert.ok(!`${server.stdout()}${server.stderr()}`.includes(token));
+    await assert.rejects(fetch(`${server.url}/api/v1/health`));
+  });
+
+  test("COFFER_PORT and COFFER_HOST choose the address", async () => {
+    const port = await freePort();
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [join(process.cwd(), "packages/server/bin/coffer.js"), "serve"], {
+      env: { PATH: process.env.PATH ?? "", ...env.env, COFFER_PORT: String(port), COFFER_HOST: "127.0.0.1" },
+    });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const exited = new Promise((r) => child.on("exit", r));
+    for (let i = 0; i < 200 && !err.includes("listening on"); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(err.includes(`listening on http://127.0.0.1:${port}`), err);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/api/v1/health`)).status, 200);
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
+  });
+
+  test("a bad --port is refused with a message naming it", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const r = spawnSync(
+      process.execPath,
+      [join(process.cwd(), "packages/server/bin/coffer.js"), "serve", "--port", "http"],
+      {
+        env: { PATH: process.env.PATH ?? "", ...env.env },
+        encoding: "utf8",
+      },
+    );
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /--port must be a whole number/);
+  });
+});
