@@ -19,6 +19,12 @@ describe("check", () => {
       "invalid_secret_path: Invalid secret usage: 'a.B.C.D'. Got extra segments ['C', 'D'].Must be in the format `SECRETS.my_secret.KEY`",
     ]);
   });
+  test("T-EXP-09 (shape part) a one-segment secret next to other problems is reported by name", () => {
+    const problems = check("${{ ACTIONS.a.url }} ${{ SECRETS.some_secret }} ${{ FN.nope() }}");
+    const secret = problems.find((e) => e.code === "invalid_secret_path");
+    assert.match(secret?.message ?? "", /some_secret/);
+    assert.equal(problems.length, 2);
+  });
   test("unknown functions and arity, with Tracecat's messages", () => {
     assert.deepEqual(summary("${{ FN.nope(1) }} ${{ FN.split('a') }} ${{ FN.uuid4(1, 2) }} ${{ FN.concat() }}"), [
       "unknown_function: Unknown function name 'nope'",

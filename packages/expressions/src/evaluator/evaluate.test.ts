@@ -296,6 +296,13 @@ describe("secrets: strict with fallbacks", () => {
     assert.equal(evaluateTemplate("${{ SECRETS.secret_test.KEY }}", c), "SECRET");
     assert.equal(evaluateTemplate("${{    SECRETS.secret_test.KEY    }}", c), "SECRET");
   });
+  test("custom OAuth pseudo-secret evaluates like any secret", () => {
+    const c = { SECRETS: { custom_secureapp_oauth: { CUSTOM_SECUREAPP_SERVICE_TOKEN: "test-token-123" } } };
+    assert.equal(
+      evaluateTemplate("${{ SECRETS.custom_secureapp_oauth.CUSTOM_SECUREAPP_SERVICE_TOKEN }}", c),
+      "test-token-123",
+    );
+  });
   test("a missing key is an error naming the keys the secret has", () => {
     const e = fails(
       "${{ SECRETS.api.MISSING }}",

@@ -4,7 +4,4 @@ import type { FunctionDefinition } from "./function-definition.js";
 import { libraryFunctions } from "./library/index.js";
 import { starterFunctions } from "./starter.js";
 
-export const allFunctions: readonly FunctionDefinition[] = [
-  ...starterFunctions,
-  ...libraryFunctions,
-];
+export const allFunctions: readonly FunctionDefinition[] = [...starterFunctions, ...libraryFunctions];
