@@ -71,6 +71,29 @@ for (const dialect of await testDialects("http route x role matrix")) {
       });
     }
 
+    test("the table covers every authenticated route the API documents", async () => {
+      const doc = (await t.call("GET", "/api/v1/openapi.json", { token: null })).json() as {
+        paths: Record<string, Record<string, { security?: unknown[] }>>;
+      };
+      const documented = new Set<string>();
+      for (const [path, methods] of Object.entries(doc.paths)) {
+        for (const [method, op] of Object.entries(methods)) {
+          if (op.security?.length) documented.add(`${method.toUpperCase()} ${path}`);
+        }
+      }
+      const placeholders = {
+        workspace: "{workspace}",
+        secretId: "{id}",
+        secretName: "{name}",
+        variableId: "{id}",
+        tokenId: "{id}",
+      };
+      const covered = new Set(
+        ROUTES.map((r) => `${r.method} ${r.path(placeholders).replace("/versions/1/", "/versions/{number}/")}`),
+      );
+      assert.deepEqual([...documented].sort(), [...covered].sort());
+    });
+
     test("a refused write changes nothing", async () => {
       const fixture = await makeFixture(t.coffer, t.workspaceId, "default");
       const before = await t.coffer.secrets.get(t.workspaceId, fixture.secretId);

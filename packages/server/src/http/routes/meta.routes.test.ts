@@ -72,3 +72,27 @@ for (const dialect of await testDialects("http meta routes")) {
     });
   });
 }
+
+for (const dialect of await testDialects("http with a lost database")) {
+  describe(`when the database is gone (${dialect})`, () => {
+    test("health says 503, other routes 500 internal_error with no detail; the log says where, not what", async () => {
+      const t = await startTestApp(dialect);
+      try {
+        await t.coffer.database.close();
+        const health = await t.call("GET", "/api/v1/health", { token: null });
+        assert.equal(health.statusCode, 503);
+        assert.equal(errorCode(health), "database_unavailable");
+        const res = await t.call("GET", "/api/v1/workspaces/default/secrets");
+        assert.equal(res.statusCode, 500);
+        assert.deepEqual(res.json().error.details, {});
+        assert.equal(errorCode(res), "internal_error");
+        const line = t.logs.find((l) => l.includes(String(res.headers["x-request-id"])) && l.includes('"level":50'));
+        assert.ok(line, "the failure is logged at error level with the request id");
+        assert.ok(JSON.parse(line).err.at.length > 0);
+      } finally {
+        await t.app.close();
+        await t.env.cleanup();
+      }
+    });
+  });
+}
