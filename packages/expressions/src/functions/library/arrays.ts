@@ -1,4 +1,6 @@
 // Arrays group (reference §2.5): membership, set operations (first-seen order), flattening.
+
+import { tick } from "../../limits/budget.js";
 import { type ExprValue, type FunctionDefinition, FunctionError } from "../function-definition.js";
 import { expectInt, param, typeError } from "./args.js";
 import { type CallLimits, checkDepth, checkListLength, limitsOf } from "./limits.js";
@@ -28,6 +30,7 @@ function intersects(args: readonly ExprValue[], fn: string): boolean {
 }
 
 function flattenInto(value: ExprValue, out: ExprValue[], depth: number, limits: CallLimits): void {
+  tick();
   checkDepth("flatten", depth);
   if (Array.isArray(value)) {
     for (const item of value) flattenInto(item, out, depth + 1, limits);

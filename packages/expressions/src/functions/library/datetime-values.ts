@@ -211,8 +211,8 @@ export class PyTimeDelta extends ExprObject {
     return Number(this.micros) / 1e6;
   }
 
-  isZero(): boolean {
-    return this.micros === 0n;
+  override truthy(): boolean {
+    return this.micros !== 0n;
   }
 
   toPythonString(): string {

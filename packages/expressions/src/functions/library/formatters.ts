@@ -2,7 +2,7 @@
 import type { ExprValue, FunctionDefinition } from "../function-definition.js";
 import { optionalArg, param } from "./args.js";
 import { checkStringLength, limitsOf } from "./limits.js";
-import { pyIterate, pyStr, pyTruthy } from "./python-values.js";
+import { checkRenderSize, pyIterate, pyStr, pyTruthy } from "./python-values.js";
 import { tabulate } from "./tables.js";
 
 const GROUP = "Formatters";
@@ -15,6 +15,7 @@ export const formatterFunctions: FunctionDefinition[] = [
     params: [param("x", "list[str]"), param("ordered", "bool", { optional: true })],
     returns: "str",
     call(args, context) {
+      checkRenderSize(args[0] as ExprValue, limitsOf(context).maxOutputChars);
       const ordered = pyTruthy(optionalArg(args, 1) ?? false);
       const items = pyIterate(args[0] as ExprValue, "to_markdown_list", "x");
       const out = items
@@ -30,7 +31,10 @@ export const formatterFunctions: FunctionDefinition[] = [
     description: "Renders a list of dicts as a compact markdown table (columns sorted).",
     params: [param("x", "list[dict[str, Any]]")],
     returns: "str",
-    call: (args) => tabulate(args[0] as ExprValue, "markdown", "to_markdown_table"),
+    call(args, context) {
+      checkRenderSize(args[0] as ExprValue, limitsOf(context).maxOutputChars);
+      return tabulate(args[0] as ExprValue, "markdown", "to_markdown_table");
+    },
   },
   {
     name: "to_markdown_tasks",
@@ -39,6 +43,7 @@ export const formatterFunctions: FunctionDefinition[] = [
     params: [param("x", "list[str]")],
     returns: "str",
     call(args, context) {
+      checkRenderSize(args[0] as ExprValue, limitsOf(context).maxOutputChars);
       const items = pyIterate(args[0] as ExprValue, "to_markdown_tasks", "x");
       const out = items.map((item) => `- [ ] ${pyStr(item, "to_markdown_tasks")}`).join("\n");
       checkStringLength("to_markdown_tasks", out.length, limitsOf(context));

@@ -1,5 +1,6 @@
 // Iteration and Generators groups (reference §2.7, §2.8).
 import { randomUUID } from "node:crypto";
+import { tick } from "../../limits/budget.js";
 import type { ExprValue, FunctionDefinition } from "../function-definition.js";
 import { expectInt, optionalArg, param, valueError } from "./args.js";
 import { checkListLength, limitsOf } from "./limits.js";
@@ -34,7 +35,10 @@ export const iterationFunctions: FunctionDefinition[] = [
       let rows: ExprValue[][] = [[]];
       for (const list of lists) {
         const next: ExprValue[][] = [];
-        for (const row of rows) for (const item of list) next.push([...row, item]);
+        for (const row of rows) {
+          tick();
+          for (const item of list) next.push([...row, item]);
+        }
         rows = next;
       }
       return rows;

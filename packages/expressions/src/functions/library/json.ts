@@ -1,17 +1,20 @@
 // JSON functions group (reference §2.9): dict helpers and tabulate.
+
+import { tick } from "../../limits/budget.js";
 import { type ExprValue, type FunctionDefinition, FunctionError } from "../function-definition.js";
 import { expectDict, expectInt, expectString, optionalArg, param, typeError, valueError } from "./args.js";
-import { checkListLength, limitsOf } from "./limits.js";
-import { type ExprDict, isDict, pyIterate } from "./python-values.js";
+import { checkListLength, checkStringLength, limitsOf } from "./limits.js";
+import { checkRenderSize, type ExprDict, isDict, pyIterate } from "./python-values.js";
 import { tabulate } from "./tables.js";
 import { setKey } from "./text.js";
 
 const GROUP = "JSON functions";
 
-function flattenDict(value: ExprValue, maxDepth: number, maxItems: number): ExprDict {
+function flattenDict(value: ExprValue, maxDepth: number, maxItems: number, maxChars: number): ExprDict {
   const out: ExprDict = {};
   let count = 0;
   const walk = (v: ExprValue, path: string, depth: number) => {
+    tick();
     if ((Array.isArray(v) || isDict(v)) && depth > maxDepth) {
       throw valueError("flatten_dict", `maximum recursion depth (${maxDepth}) exceeded while flattening object`);
     }
@@ -20,6 +23,8 @@ function flattenDict(value: ExprValue, maxDepth: number, maxItems: number): Expr
     } else if (isDict(v)) {
       for (const [key, item] of Object.entries(v)) walk(item, path === "" ? key : `${path}.${key}`, depth + 1);
     } else {
+      if (path.length > maxChars)
+        checkStringLength("flatten_dict", path.length, { maxOutputChars: maxChars, maxListLength: 0, maxDepth: 0 });
       setKey(out, path, v);
       if (++count > maxItems) checkListLength("flatten_dict", count);
     }
@@ -98,7 +103,7 @@ export const jsonFunctions: FunctionDefinition[] = [
           throw valueError("flatten_dict", "input string must decode to a JSON object or array");
         }
       }
-      return flattenDict(x, maxDepth, limitsOf(context).maxListLength);
+      return flattenDict(x, maxDepth, limitsOf(context).maxListLength, limitsOf(context).maxOutputChars);
     },
   },
   {
@@ -123,8 +128,9 @@ export const jsonFunctions: FunctionDefinition[] = [
     description: "Renders a list of dicts as a markdown, html, csv or xml table.",
     params: [param("x", "list[dict[str, Any]]"), param("format", "str")],
     returns: "str",
-    call(args) {
+    call(args, context) {
       const format = expectString("tabulate", "format", args[1]);
+      checkRenderSize(args[0] as ExprValue, limitsOf(context).maxOutputChars);
       if (!["markdown", "html", "csv", "xml"].includes(format)) {
         throw new FunctionError(
           "unsupported table format; expected `markdown`, `html`, `csv`, or `xml`",

@@ -1,5 +1,7 @@
 // Math group (reference §2.6): Python's generic operators (+ concatenates, * repeats, / is true
 // division, % is floored) on numbers, strings, lists and datetime values.
+
+import { tick } from "../../limits/budget.js";
 import {
   ExprObject,
   type ExprValue,
@@ -125,7 +127,10 @@ function pySum(items: readonly ExprValue[], start: ExprValue, limits: CallLimits
     }
     acc = compensation !== 0 && Number.isFinite(compensation) ? total + compensation : total;
   }
-  for (; i < items.length; i++) acc = pyAdd(acc, items[i] as ExprValue, limits);
+  for (; i < items.length; i++) {
+    tick();
+    acc = pyAdd(acc, items[i] as ExprValue, limits);
+  }
   return acc;
 }
 

@@ -1,5 +1,7 @@
 // Python value semantics over ExprValue: type names, str()/repr(), truthiness, equality, ordering
 // and hashing, as Tracecat's functions see them (reference §3.1, §3.4, §3.5, §3.6).
+
+import { tick } from "../../limits/budget.js";
 import { ExprObject, type ExprValue, FunctionError } from "../function-definition.js";
 import { checkDepth, checkStringLength } from "./limits.js";
 
@@ -102,6 +104,7 @@ class TextBuilder {
 }
 
 function writeRepr(value: ExprValue, out: TextBuilder, depth: number): void {
+  tick();
   checkDepth(out.fn, depth);
   if (value === null) out.push("None");
   else if (typeof value === "boolean") out.push(value ? "True" : "False");
@@ -150,10 +153,7 @@ export function pyTruthy(value: ExprValue): boolean {
   if (typeof value === "number") return value !== 0;
   if (typeof value === "string") return value.length > 0;
   if (Array.isArray(value)) return value.length > 0;
-  if (value instanceof ExprObject) {
-    const zero = (value as Partial<{ isZero(): boolean }>).isZero;
-    return typeof zero === "function" ? !zero.call(value) : true;
-  }
+  if (value instanceof ExprObject) return value.truthy();
   for (const _ in value) return true;
   return false;
 }
@@ -166,6 +166,7 @@ function numeric(value: ExprValue): number | undefined {
 
 /** Python `a == b`: deep for lists and dicts, 1 == 1.0 == True, NaN != NaN. */
 export function pyEquals(a: ExprValue, b: ExprValue, depth = 0): boolean {
+  tick();
   checkDepth("is_equal", depth);
   const na = numeric(a);
   const nb = numeric(b);
@@ -206,6 +207,7 @@ export function compareCodePoints(a: string, b: string): number {
 
 /** Python `a < b`, or undefined when Python would raise TypeError for these types. */
 export function tryLess(a: ExprValue, b: ExprValue, depth = 0): boolean | undefined {
+  tick();
   checkDepth("less_than", depth);
   const na = numeric(a);
   const nb = numeric(b);
@@ -260,6 +262,7 @@ let nanCounter = 0;
  * functions. Lists and dicts are unhashable in Python: a type_error naming the function.
  */
 export function hashKey(value: ExprValue, fn: string): string {
+  tick();
   if (value === null) return "N";
   if (typeof value === "boolean") return value ? "n:1" : "n:0";
   if (typeof value === "number") {
@@ -313,4 +316,41 @@ export function pyIn(item: ExprValue, container: ExprValue): boolean {
     return typeof item === "string" && Object.hasOwn(container, item);
   }
   throw new FunctionError(`argument of type '${pyTypeName(container)}' is not a container`, "type_error");
+}
+
+/**
+ * Throws limit_exceeded when rendering `value` as text would exceed `limit` characters (an
+ * estimate that counts shared references each time they would be written). Guards functions
+ * that turn whole values into text before they build it.
+ */
+export function checkRenderSize(value: ExprValue, limit: number): void {
+  let total = 0;
+  const add = (n: number) => {
+    total += n;
+    if (total > limit) {
+      throw new FunctionError(
+        `the result would be longer than ${limit} characters; work on smaller inputs`,
+        "limit_exceeded",
+      );
+    }
+  };
+  const walk = (v: ExprValue, depth: number): void => {
+    tick();
+    checkDepth("render", depth);
+    if (typeof v === "string") add(v.length + 2);
+    else if (Array.isArray(v)) {
+      add(2);
+      for (const item of v) {
+        add(2);
+        walk(item, depth + 1);
+      }
+    } else if (isDict(v)) {
+      add(2);
+      for (const [key, item] of Object.entries(v)) {
+        add(key.length + 4);
+        walk(item, depth + 1);
+      }
+    } else add(8);
+  };
+  walk(value, 0);
 }

@@ -1,10 +1,11 @@
 // Type conversion group (reference §2.12): JSON (orjson and stdlib flavours), NDJSON, YAML 1.1.
 import { type Document, isScalar, parseDocument, stringify } from "yaml";
+import { tick } from "../../limits/budget.js";
 import { ExprObject, type ExprValue, type FunctionDefinition, FunctionError } from "../function-definition.js";
 import { expectString, param } from "./args.js";
 import { PyDate, PyDateTime } from "./datetime-values.js";
 import { checkDepth, checkStringLength, limitsOf } from "./limits.js";
-import { type ExprDict, floatRepr, isDict, numberStr } from "./python-values.js";
+import { checkRenderSize, type ExprDict, floatRepr, isDict, numberStr } from "./python-values.js";
 import { pySplitLines, setKey } from "./text.js";
 
 const GROUP = "Type conversion";
@@ -45,26 +46,59 @@ function orjsonNumber(x: number): string {
   return `${mantissa}e${exp}`;
 }
 
-/** orjson.dumps: compact, raw UTF-8, NaN/inf as null, datetimes as RFC 3339. */
-export function serializeJson(value: ExprValue, limit: number, depth = 0): string {
-  checkDepth("serialize_json", depth);
-  if (value === null) return "null";
-  if (typeof value === "boolean") return value ? "true" : "false";
-  if (typeof value === "number") return orjsonNumber(value);
-  if (typeof value === "string") {
-    checkStringLength("serialize_json", value.length, { maxOutputChars: limit, maxListLength: 0, maxDepth: 0 });
-    return jsonString(value, false);
+class JsonBuilder {
+  parts: string[] = [];
+  length = 0;
+  constructor(readonly limit: number) {}
+  push(text: string): void {
+    this.length += text.length;
+    if (this.length > this.limit) {
+      throw new FunctionError(`the JSON text would be longer than ${this.limit} characters`, "limit_exceeded");
+    }
+    this.parts.push(text);
   }
-  if (value instanceof ExprObject) return JSON.stringify(value.toJSON());
-  if (Array.isArray(value)) return `[${value.map((v) => serializeJson(v, limit, depth + 1)).join(",")}]`;
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(value))
-    parts.push(`${jsonString(k, false)}:${serializeJson(v, limit, depth + 1)}`);
-  return `{${parts.join(",")}}`;
+}
+
+function writeJson(value: ExprValue, out: JsonBuilder, depth: number): void {
+  tick();
+  checkDepth("serialize_json", depth);
+  if (value === null) out.push("null");
+  else if (typeof value === "boolean") out.push(value ? "true" : "false");
+  else if (typeof value === "number") out.push(orjsonNumber(value));
+  else if (typeof value === "string") {
+    out.push(jsonString(value, false));
+  } else if (value instanceof ExprObject) out.push(JSON.stringify(value.toJSON()));
+  else if (Array.isArray(value)) {
+    out.push("[");
+    value.forEach((v, i) => {
+      if (i > 0) out.push(",");
+      writeJson(v, out, depth + 1);
+    });
+    out.push("]");
+  } else {
+    out.push("{");
+    let first = true;
+    for (const [k, v] of Object.entries(value)) {
+      if (!first) out.push(",");
+      first = false;
+      out.push(jsonString(k, false));
+      out.push(":");
+      writeJson(v, out, depth + 1);
+    }
+    out.push("}");
+  }
+}
+
+/** orjson.dumps: compact, raw UTF-8, NaN/inf as null, datetimes as RFC 3339. */
+export function serializeJson(value: ExprValue, limit: number): string {
+  const out = new JsonBuilder(limit);
+  writeJson(value, out, 0);
+  return out.parts.join("");
 }
 
 /** Python json.dumps(x, indent=2): ASCII-only, Python float repr, NaN/Infinity literals. */
 function prettifyJson(value: ExprValue, indent: string, depth = 0): string {
+  tick();
   checkDepth("prettify_json", depth);
   if (value === null) return "null";
   if (typeof value === "boolean") return value ? "true" : "false";
@@ -261,6 +295,7 @@ function parseAllDocuments(text: string): Document.Parsed[] {
 }
 
 function toYamlData(value: ExprValue, depth: number): unknown {
+  tick();
   checkDepth("serialize_yaml", depth);
   if (value instanceof PyDateTime || value instanceof PyDate) return value;
   if (value instanceof ExprObject) return value.toPythonString();
@@ -345,6 +380,7 @@ export const serializationFunctions: FunctionDefinition[] = [
     params: [param("x", "Any")],
     returns: "str",
     call(args, context) {
+      checkRenderSize(args[0] as ExprValue, limitsOf(context).maxOutputChars);
       const out = prettifyJson(args[0] as ExprValue, "");
       checkStringLength("prettify_json", out.length, limitsOf(context));
       return out;
@@ -373,6 +409,7 @@ export const serializationFunctions: FunctionDefinition[] = [
     params: [param("x", "Any")],
     returns: "str",
     call(args, context) {
+      checkRenderSize(args[0] as ExprValue, limitsOf(context).maxOutputChars);
       const out = serializeYaml(args[0] as ExprValue);
       checkStringLength("serialize_yaml", out.length, limitsOf(context));
       return out;
@@ -381,7 +418,5 @@ export const serializationFunctions: FunctionDefinition[] = [
 ];
 
 function serializeJsonChecked(value: ExprValue, limit: number): string {
-  const out = serializeJson(value, limit);
-  checkStringLength("serialize_json", out.length, { maxOutputChars: limit, maxListLength: 0, maxDepth: 0 });
-  return out;
+  return serializeJson(value, limit);
 }

@@ -3,7 +3,7 @@ import type { ExprValue, FunctionDefinition } from "../function-definition.js";
 import { expectString, optionalArg, param, typeError, valueError } from "./args.js";
 import { checkListLength, checkStringLength, limitsOf } from "./limits.js";
 import { pyFormat } from "./python-format.js";
-import { isDict, pyStr } from "./python-values.js";
+import { checkRenderSize, isDict, pyStr } from "./python-values.js";
 import { slugify } from "./slugify.js";
 import { pyCapitalize, pyStrip, pyTitle, pyWhitespaceSplit, sliceBounds } from "./text.js";
 
@@ -42,8 +42,9 @@ function urlDecode(text: string): string {
   });
 }
 
-function affix(fn: string, args: readonly ExprValue[], before: boolean): ExprValue {
+function affix(fn: string, args: readonly ExprValue[], before: boolean, limit: number): ExprValue {
   const x = args[0] as ExprValue;
+  checkRenderSize(x, limit);
   const text = pyStr(args[1] as ExprValue, fn);
   const apply = (item: ExprValue) => {
     const s = pyStr(item, fn);
@@ -68,13 +69,11 @@ export const stringFunctions: FunctionDefinition[] = [
     description: "Joins strings with no separator; every argument must be a str.",
     params: [param("items", "str", { variadic: true })],
     returns: "str",
-    call(args, context) {
-      let length = 0;
+    call(args) {
+      // The output is no longer than the inputs together; the evaluator bounds the result.
       args.forEach((item, i) => {
         if (typeof item !== "string") throw typeError("concat", `items[${i}]`, "a str", item);
-        length += item.length;
       });
-      checkStringLength("concat", length, limitsOf(context));
       return (args as string[]).join("");
     },
   },
@@ -138,7 +137,7 @@ export const stringFunctions: FunctionDefinition[] = [
     description: "Puts a prefix before the text, or before str() of each item of a list.",
     params: [param("x", "str | list[str]"), param("prefix", "str")],
     returns: "str | list[str]",
-    call: (args) => affix("prefix", args, true),
+    call: (args, context) => affix("prefix", args, true, limitsOf(context).maxOutputChars),
   },
   {
     name: "replace",
@@ -239,7 +238,7 @@ export const stringFunctions: FunctionDefinition[] = [
     description: "Puts a suffix after the text, or after str() of each item of a list.",
     params: [param("x", "str | list[str]"), param("suffix", "str")],
     returns: "str | list[str]",
-    call: (args) => affix("suffix", args, false),
+    call: (args, context) => affix("suffix", args, false, limitsOf(context).maxOutputChars),
   },
   {
     name: "titleize",

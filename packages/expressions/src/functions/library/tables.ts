@@ -1,4 +1,6 @@
 // Table renderers shared by FN.tabulate and the markdown formatters (reference §2.9 tabulate).
+
+import { tick } from "../../limits/budget.js";
 import { type ExprValue, FunctionError } from "../function-definition.js";
 import { typeError } from "./args.js";
 import { compareCodePoints, type ExprDict, isDict, pyIterate, pyStr } from "./python-values.js";
@@ -19,6 +21,7 @@ function sortedColumns(rows: ExprDict[]): string[] {
 }
 
 function cell(row: ExprDict, key: string, fn: string): string {
+  tick();
   if (!Object.hasOwn(row, key)) return "";
   const value = row[key] as ExprValue;
   return value === null ? "" : pyStr(value, fn);
