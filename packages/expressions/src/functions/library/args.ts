@@ -3,11 +3,11 @@
 import { type ExprValue, FunctionError, type FunctionParameter } from "../function-definition.js";
 import { type ExprDict, isDict, pyTypeName } from "./python-values.js";
 
-export function typeError(fn: string, param: string, expected: string, got: ExprValue | undefined): FunctionError {
+export function typeError(_fn: string, param: string, expected: string, got: ExprValue | undefined): FunctionError {
   return new FunctionError(`parameter '${param}' must be ${expected}, got ${pyTypeName(got)}`, "type_error");
 }
 
-export function valueError(fn: string, message: string): FunctionError {
+export function valueError(_fn: string, message: string): FunctionError {
   return new FunctionError(`${message}`, "value_error");
 }
 

@@ -84,7 +84,9 @@ export const ioFunctions: FunctionDefinition[] = [
       for (const row of rows) {
         if (row.length === 0) continue;
         const dict: ExprDict = {};
-        header.forEach((key, i) => setKey(dict, key, i < row.length ? (row[i] as string) : null));
+        header.forEach((key, i) => {
+          setKey(dict, key, i < row.length ? (row[i] as string) : null);
+        });
         if (row.length > header.length) setKey(dict, "None", row.slice(header.length));
         out.push(dict);
       }

@@ -19,7 +19,9 @@ function flattenDict(value: ExprValue, maxDepth: number, maxItems: number, maxCh
       throw valueError("flatten_dict", `maximum recursion depth (${maxDepth}) exceeded while flattening object`);
     }
     if (Array.isArray(v)) {
-      v.forEach((item, i) => walk(item, `${path}[${i}]`, depth + 1));
+      v.forEach((item, i) => {
+        walk(item, `${path}[${i}]`, depth + 1);
+      });
     } else if (isDict(v)) {
       for (const [key, item] of Object.entries(v)) walk(item, path === "" ? key : `${path}.${key}`, depth + 1);
     } else {

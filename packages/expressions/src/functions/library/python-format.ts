@@ -15,7 +15,7 @@ function isSpecFormattable(value: ExprObject): value is ExprObject & SpecFormatt
   return typeof (value as Partial<SpecFormattable>).formatSpec === "function";
 }
 
-function fail(fn: string, message: string, code: "type_error" | "value_error" = "value_error"): never {
+function fail(_fn: string, message: string, code: "type_error" | "value_error" = "value_error"): never {
   throw new FunctionError(`${message}`, code);
 }
 

@@ -58,7 +58,7 @@ export function floatRepr(x: number): string {
 export function numberStr(x: number): string {
   if (Number.isInteger(x)) {
     if (Object.is(x, -0)) return "0";
-    return Math.abs(x) < 1e21 ? String(x) : BigInt(x).toString();
+    return Number.isSafeInteger(x) ? String(x) : BigInt(x).toString();
   }
   return floatRepr(x);
 }
@@ -261,7 +261,7 @@ let nanCounter = 0;
  * A string key under which Python's hash equality holds (1, 1.0 and True collide), for the set
  * functions. Lists and dicts are unhashable in Python: a type_error naming the function.
  */
-export function hashKey(value: ExprValue, fn: string): string {
+export function hashKey(value: ExprValue, _fn: string): string {
   tick();
   if (value === null) return "N";
   if (typeof value === "boolean") return value ? "n:1" : "n:0";
@@ -278,7 +278,7 @@ export function hashKey(value: ExprValue, fn: string): string {
 }
 
 /** Python's iteration of a value as a collection: list items, string characters, dict keys. */
-export function pyIterate(value: ExprValue, fn: string, param: string): ExprValue[] {
+export function pyIterate(value: ExprValue, _fn: string, param: string): ExprValue[] {
   if (Array.isArray(value)) return value;
   if (typeof value === "string") return Array.from(value);
   if (isDict(value)) return Object.keys(value);
@@ -286,7 +286,7 @@ export function pyIterate(value: ExprValue, fn: string, param: string): ExprValu
 }
 
 /** Python len(): code points of a string, items of a list, keys of a dict. */
-export function pyLen(value: ExprValue, fn: string, param: string): number {
+export function pyLen(value: ExprValue, _fn: string, param: string): number {
   if (typeof value === "string") {
     let n = 0;
     for (const _ of value) n++;

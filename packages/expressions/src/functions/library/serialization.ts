@@ -123,7 +123,7 @@ function prettifyJson(value: ExprValue, indent: string, depth = 0): string {
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function parseJson(text: string, fn: string, what = "the text"): ExprValue {
+function parseJson(text: string, _fn: string, what = "the text"): ExprValue {
   try {
     return JSON.parse(text) as ExprValue;
   } catch {

@@ -95,7 +95,9 @@ export function strptime(text: string, format: string): PyDateTime {
     );
   }
   const v = new Map<string, string>();
-  names.forEach((name, i) => v.set(name, m.group(i + 1) ?? ""));
+  names.forEach((name, i) => {
+    v.set(name, m.group(i + 1) ?? "");
+  });
   const get = (k: string) => v.get(k);
   let year = 1900;
   let month = 1;

@@ -80,7 +80,7 @@ function csv(rows: ExprDict[], fn: string): string {
   return out;
 }
 
-const XML_NAME = /^[\p{L}_:][\p{L}\p{N}_:.\-\u00B7\u0300-\u036F\u203F-\u2040]*$/u;
+const XML_NAME = /^[\p{L}_:](?:[\p{L}\p{N}_:.\-\u00B7\u203F-\u2040]|\p{Mn})*$/u;
 const XML_INVALID = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/;
 
 function escapeXml(s: string): string {
