@@ -1,5 +1,5 @@
 /** HTTP statuses a CofferError may carry; the CLI maps 4xx to exit code 1. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
 
 /** Structured, value-free facts about an error: names, rules, counts — never a secret value. */
 export type ErrorDetails = Record<string, unknown>;

@@ -13,7 +13,7 @@
  * - `invalid_key_name`       custom: key name does not match `^[A-Za-z_][A-Za-z0-9_]{0,127}$`
  * - `duplicate_key`          a key name appears more than once
  * - `invalid_value`          a value is not a string
- * - `value_too_large`        a value is over `maxValueBytes` UTF-8 bytes (default 64 KiB)
+ * - `value_too_large`        a value is over `maxValueBytes` UTF-8 bytes (default 64 KiB); status 413
  * - `invalid_key_set`        structured type: keys are not exactly STRUCTURED_KEYS[type]
  * - `empty_value`            structured type: a value is empty after trimming
  * - `invalid_ssh_key`        ssh_key: PRIVATE_KEY is not a readable unencrypted private key
@@ -90,8 +90,8 @@ export interface ValidateSecretValuesOptions {
   maxKeys?: number;
 }
 
-function invalid(code: string, message: string, details: Record<string, unknown>): never {
-  throw new CofferError(code, message, { status: 422, details });
+function invalid(code: string, message: string, details: Record<string, unknown>, status: 413 | 422 = 422): never {
+  throw new CofferError(code, message, { status, details });
 }
 
 const TYPE_LABELS: Record<SecretType, string> = {
@@ -207,6 +207,7 @@ export function validateSecretValues(
         "value_too_large",
         `The value of key ${quoteName(key)} is too large: ${formatBytes(bytes)}, the limit is ${formatBytes(maxValueBytes)}. Store a smaller value.`,
         { type: secretType, key: key.slice(0, 200), bytes, limit: maxValueBytes },
+        413,
       );
     }
   }

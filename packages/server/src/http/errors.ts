@@ -136,7 +136,7 @@ function frameworkError(error: FastifyError): CofferError | undefined {
         "unsupported_media_type",
         "Send the request body as JSON (Content-Type: application/json).",
         {
-          status: 400,
+          status: 415,
         },
       );
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
@@ -175,10 +175,6 @@ export const INTERNAL_ERROR = new CofferError(
 /** Anything thrown anywhere, as the CofferError the client sees. */
 export function toCofferError(error: unknown): CofferError {
   if (isCofferError(error)) {
-    // A value over the store's size limit is "too large" over HTTP, whatever layer noticed it.
-    if (error.code === "value_too_large" && error.status !== 413) {
-      return new CofferError(error.code, error.message, { status: 413, details: error.details });
-    }
     return error;
   }
   if (hasZodFastifySchemaValidationErrors(error)) {

@@ -229,7 +229,7 @@ for (const dialect of await testDialects("http secrets routes")) {
         rawBody: "name=u",
         headers: { "content-type": "text/plain" },
       });
-      assert.equal(notJson.statusCode, 400);
+      assert.equal(notJson.statusCode, 415);
       assert.equal(errorCode(notJson), "unsupported_media_type");
 
       const huge = await t.call("POST", `${W}/secrets`, {
