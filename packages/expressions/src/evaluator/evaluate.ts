@@ -113,7 +113,7 @@ export function jsonPathOf(segments: readonly PathSegment[]): string {
   return path;
 }
 
-const jsonPathCache = new Map<RefNode, string>();
+const jsonPathCache = new WeakMap<RefNode, string>();
 
 /** One evaluation of one template string. */
 class Evaluation {
@@ -465,7 +465,6 @@ class Evaluation {
     let path = jsonPathCache.get(node);
     if (path === undefined) {
       path = jsonPathOf(segments);
-      if (jsonPathCache.size > 10_000) jsonPathCache.clear();
       jsonPathCache.set(node, path);
     }
     let matches: ExprValue[];
