@@ -60,10 +60,7 @@ export function createSecretsService(deps: {
   const store = createSecretsStore(database.db);
 
   function open(
-    row: { workspace_id: string; secret_id?: string; id: string } & Pick<
-      VersionRow,
-      "ciphertext" | "wrapped_key" | "kid"
-    >,
+    row: { workspace_id: string } & Pick<VersionRow, "ciphertext" | "wrapped_key" | "kid">,
     secretId: string,
     versionId: string,
   ) {
@@ -422,10 +419,10 @@ export function createSecretsService(deps: {
       environment: string,
       names: readonly string[],
     ): Promise<Map<string, ResolvedSecret>> {
-      const rows = await store.findManyByName(workspaceId, names, environment);
+      const rows = await store.findValuesByName(workspaceId, names, environment);
       const resolved = new Map<string, ResolvedSecret>();
       for (const row of rows) {
-        const opened = openCurrent(row);
+        const opened = open(row, row.id, row.current_version_id);
         resolved.set(row.name, {
           id: row.id,
           name: row.name,

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Compilable, CompiledQuery, type Kysely, type Selectable, sql } from "kysely";
 import type { CofferSchema, SecretsTable, SecretVersionsTable } from "../db/schema.js";
 
 export type SecretRow = Selectable<SecretsTable>;
@@ -35,6 +35,33 @@ function withCurrentVersion(db: Db) {
     ]);
 }
 
+/** What the run path needs of a secret: no counts, no metadata. */
+export type SecretValuesRow = Pick<
+  SecretRow,
+  "id" | "name" | "type" | "environment" | "workspace_id" | "current_version_id"
+> &
+  Pick<VersionRow, "ciphertext" | "wrapped_key" | "kid" | "key_names">;
+
+/**
+ * Kysely builds and compiles a query on every call, which costs as much as running a point read.
+ * The hot reads compile once per shape and then run the cached SQL with new parameters. The first
+ * compilation checks that the parameters given match the builder's, so an ordering mistake fails
+ * loudly instead of reading the wrong row.
+ */
+function createCompiledQueries() {
+  const texts = new Map<string, string>();
+  return async function rows<R>(db: Db, key: string, parameters: unknown[], build: () => Compilable<R>): Promise<R[]> {
+    const text = texts.get(key);
+    if (text !== undefined) return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
+    const compiled = build().compile();
+    if (compiled.parameters.length !== parameters.length || compiled.parameters.some((p, i) => p !== parameters[i])) {
+      throw new Error(`compiled query ${key}: parameters do not match the builder's order`);
+    }
+    texts.set(key, compiled.sql);
+    return (await db.executeQuery(compiled)).rows;
+  };
+}
+
 export interface ListFilter {
   environment?: string;
   type?: string;
@@ -44,32 +71,53 @@ export interface ListFilter {
 }
 
 export function createSecretsStore(db: Db) {
+  const rows = createCompiledQueries();
   return {
     async findById(workspaceId: string, id: string, trx: Db = db): Promise<SecretWithVersion | undefined> {
-      const row = await withCurrentVersion(trx)
-        .where("s.workspace_id", "=", workspaceId)
-        .where("s.id", "=", id)
-        .executeTakeFirst();
+      const [row] = await rows(trx, "findById", [workspaceId, id], () =>
+        withCurrentVersion(trx).where("s.workspace_id", "=", workspaceId).where("s.id", "=", id),
+      );
       return row && normalise(row);
     },
 
     async findByName(workspaceId: string, name: string, environment: string, trx: Db = db) {
-      const row = await withCurrentVersion(trx)
-        .where("s.workspace_id", "=", workspaceId)
-        .where("s.name", "=", name)
-        .where("s.environment", "=", environment)
-        .executeTakeFirst();
+      const [row] = await rows(trx, "findByName", [workspaceId, name, environment], () =>
+        withCurrentVersion(trx)
+          .where("s.workspace_id", "=", workspaceId)
+          .where("s.name", "=", name)
+          .where("s.environment", "=", environment),
+      );
       return row && normalise(row);
     },
 
-    async findManyByName(workspaceId: string, names: readonly string[], environment: string, trx: Db = db) {
+    /** The run path: current values of several secrets of one environment, one query. */
+    async findValuesByName(
+      workspaceId: string,
+      names: readonly string[],
+      environment: string,
+      trx: Db = db,
+    ): Promise<SecretValuesRow[]> {
       if (names.length === 0) return [];
-      const rows = await withCurrentVersion(trx)
-        .where("s.workspace_id", "=", workspaceId)
-        .where("s.environment", "=", environment)
-        .where("s.name", "in", names)
-        .execute();
-      return rows.map(normalise);
+      return rows(trx, `findValuesByName:${names.length}`, [workspaceId, environment, ...names], () =>
+        trx
+          .selectFrom("secrets as s")
+          .innerJoin("secret_versions as v", "v.id", "s.current_version_id")
+          .select([
+            "s.id",
+            "s.name",
+            "s.type",
+            "s.environment",
+            "s.workspace_id",
+            "s.current_version_id",
+            "v.ciphertext",
+            "v.wrapped_key",
+            "v.kid",
+            "v.key_names",
+          ])
+          .where("s.workspace_id", "=", workspaceId)
+          .where("s.environment", "=", environment)
+          .where("s.name", "in", names),
+      );
     },
 
     async list(workspaceId: string, filter: ListFilter, trx: Db = db) {
