@@ -236,8 +236,8 @@ for (const dialect of await testDialects("http leak hunt")) {
           "application/json",
           400,
         ],
-        ["text body", `name=m&value=${secret("text")}`, "text/plain", 400],
-        ["form body", `name=m&value=${secret("form")}`, "application/x-www-form-urlencoded", 400],
+        ["text body", `name=m&value=${secret("text")}`, "text/plain", 415],
+        ["form body", `name=m&value=${secret("form")}`, "application/x-www-form-urlencoded", 415],
         [
           "body too large",
           `{"name":"m","keys":[{"key":"K","value":"${secret("huge").repeat(40_000)}"}]}`,

@@ -189,26 +189,43 @@ async function connectPostgres(client: pg.Client, target: string): Promise<void>
   }
 }
 
+/**
+ * Applies pending migrations in order, in one transaction under a lock. Kysely's own Migrator
+ * finds its tables through catalog introspection of every schema, which fails while another
+ * process drops its schema (one schema per tenant or test run), so Coffer keeps this small runner.
+ */
 export async function migrateToLatest(database: Database): Promise<void> {
-  const db = database.db;
-  // Kysely looks for its migration tables in any schema unless told which: with one schema per
-  // tenant or test run, another schema's tables would be taken for ours.
-  const schema =
-    database.dialect === "postgres"
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
-      : undefined;
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations },
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
-    throw new CofferError("migration_failed", `Database migration ${failed} failed: ${(error as Error).message}`, {
-      status: 500,
-      cause: error,
+  const names = Object.keys(migrations).sort();
+  let current = "";
+  try {
+    await database.writeTransaction(async (trx) => {
+      if (database.dialect === "postgres") {
+        await sql`select pg_advisory_xact_lock(hashtext(current_schema() || '.coffer_migrations'))`.execute(trx);
+      }
+      await trx.schema
+        .createTable("coffer_migrations")
+        .ifNotExists()
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("applied_at", "text", (c) => c.notNull())
+        .execute();
+      const applied = new Set(
+        (await sql<{ name: string }>`select name from coffer_migrations`.execute(trx)).rows.map((r) => r.name),
+      );
+      for (const name of names) {
+        if (applied.has(name)) continue;
+        current = name;
+        await migrations[name]!.up(trx);
+        await sql`insert into coffer_migrations (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(
+          trx,
+        );
+      }
     });
+  } catch (error) {
+    throw new CofferError(
+      "migration_failed",
+      `Database migration ${current || "setup"} failed: ${(error as Error).message}`,
+      { status: 500, cause: error },
+    );
   }
 }
 
