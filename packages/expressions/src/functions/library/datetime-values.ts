@@ -190,6 +190,14 @@ export class PyTimeDelta extends ExprObject {
     }
   }
 
+  /** A duration from a float number of microseconds, rounded half to even. */
+  static fromFloatMicros(micros: number): PyTimeDelta {
+    if (!Number.isFinite(micros) || Math.abs(micros) > 1e20) {
+      throw new FunctionError("timedelta is out of range (at most 999999999 days)", "value_error");
+    }
+    return new PyTimeDelta(BigInt(roundHalfEven(micros)));
+  }
+
   /** A duration from a number of units (seconds per unit), rounded to microseconds like Python. */
   static fromUnits(amount: number, secondsPerUnit: number): PyTimeDelta {
     if (!Number.isFinite(amount))
@@ -200,7 +208,7 @@ export class PyTimeDelta extends ExprObject {
     if (Number.isInteger(amount) && Number.isSafeInteger(amount)) {
       return new PyTimeDelta(BigInt(amount) * BigInt(secondsPerUnit) * US_PER_SECOND);
     }
-    return new PyTimeDelta(BigInt(roundHalfEven(micros)));
+    return PyTimeDelta.fromFloatMicros(micros);
   }
 
   get days(): bigint {
@@ -282,7 +290,7 @@ export class PyTimeDelta extends ExprObject {
         if (Number.isInteger(n) && Number.isSafeInteger(n)) return new PyTimeDelta(this.micros * BigInt(n));
         if (!Number.isFinite(n))
           throw new FunctionError("cannot multiply a timedelta by a non-finite number", "value_error");
-        return new PyTimeDelta(BigInt(roundHalfEven(Number(this.micros) * n)));
+        return PyTimeDelta.fromFloatMicros(Number(this.micros) * n);
       }
       if (op === "/" && !reversed) {
         if (n === 0) throw new FunctionError("Cannot divide by zero", "value_error");
@@ -296,7 +304,7 @@ export class PyTimeDelta extends ExprObject {
           if (greater || (twice === d && q % 2n !== 0n)) q += 1n;
           return new PyTimeDelta(q);
         }
-        return new PyTimeDelta(BigInt(roundHalfEven(Number(this.micros) / n)));
+        return PyTimeDelta.fromFloatMicros(Number(this.micros) / n);
       }
     }
     if (op === "==") return false;

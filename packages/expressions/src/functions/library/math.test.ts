@@ -26,6 +26,8 @@ describe("math", () => {
     assert.equal(fn("mul", "ab", -1), "");
     assert.deepEqual(fn("mul", [1], 2), [1, 1]);
     assert.deepEqual(fn("mul", 2, [1]), [1, 1]);
+    assert.deepEqual(fn("mul", 1e16, []), []);
+    assert.equal(fn("mul", "", 1e16), "");
     assertFails(() => fn("sub", "a", "b"), "type_error", /for -: 'str' and 'str'/);
     assertFails(() => fn("mul", "ab", 1.5), "type_error", /can't multiply sequence by non-int of type 'float'/);
     assertFails(() => fn("mul", "ab", 1e9), "limit_exceeded", /longer than/);

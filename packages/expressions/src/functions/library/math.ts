@@ -68,6 +68,7 @@ function repeat(seq: string | ExprValue[], times: ExprValue, limits: CallLimits)
     throw new FunctionError(`can't multiply sequence by non-int of type '${pyTypeName(times)}'`, "type_error");
   }
   const n = Math.max(0, Number(times));
+  if (seq.length === 0 || n === 0) return typeof seq === "string" ? "" : [];
   if (typeof seq === "string") {
     checkStringLength("mul", seq.length * n, limits);
     return seq.repeat(n);

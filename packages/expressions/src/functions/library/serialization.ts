@@ -276,7 +276,14 @@ function deserializeYaml(text: string): ExprValue {
   const unresolved = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
   if (unresolved)
     throw new FunctionError("the YAML uses a tag that safe loading does not allow (e.g. !!python/…)", "value_error");
-  return yamlToValue(doc.toJS({ maxAliasCount: 100, mapAsMap: true }), 0);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100, mapAsMap: true });
+  } catch (error) {
+    if (error instanceof FunctionError) throw error;
+    throw new FunctionError("the YAML is not valid (an alias without its anchor, or too many aliases)", "value_error");
+  }
+  return yamlToValue(data, 0);
 }
 
 function parseAllDocuments(text: string): Document.Parsed[] {
@@ -319,6 +326,7 @@ function serializeYaml(value: ExprValue): string {
     indentSeq: false,
     lineWidth: 80,
     singleQuote: true,
+    aliasDuplicateObjects: false,
     customTags: pyyamlTags,
     nullStr: "null",
     trueStr: "true",
