@@ -14,7 +14,8 @@ describe("docs/functions.md", () => {
 
   it("lists every name with its signature", () => {
     const text = renderFunctionsDoc(defaultRegistry);
-    for (const name of defaultRegistry.names()) assert.ok(text.includes(`FN.${name}`) || text.includes(`\`${name}(`), name);
+    for (const name of defaultRegistry.names())
+      assert.ok(text.includes(`FN.${name}`) || text.includes(`\`${name}(`), name);
     const format = defaultRegistry.get("format");
     assert.ok(format);
     assert.equal(signature(format), "format(template: str, *values: Any) -> str");

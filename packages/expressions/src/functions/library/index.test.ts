@@ -437,3 +437,123 @@ describe("FN functions through expression evaluation", () => {
     }
   });
 });
+
+describe("every function reports misuse with a message a user can act on", () => {
+  it("wrong argument counts name the function and the bounds", () => {
+    for (const name of defaultRegistry.names()) {
+      const definition = defaultRegistry.get(name);
+      assert.ok(definition);
+      const { min, max } = arityBounds(definition);
+      const count = Number.isFinite(max) ? max + 1 : min - 1;
+      if (count < 0) continue;
+      const args = Array.from({ length: count }, () => "None").join(", ");
+      assert.throws(
+        () => evaluate(`\${{ FN.${name}(${args}) }}`, {}),
+        (error: unknown) => {
+          assert.ok(error instanceof ExpressionError);
+          assert.equal(error.code, "arity");
+          assert.match(
+            error.message,
+            Number.isFinite(max)
+              ? new RegExp(`^Function '${name}' accepts at most ${max} argument\\(s\\) but ${count} were provided`)
+              : new RegExp(`^Function '${name}' expects at least ${min} argument\\(s\\) but ${count} were provided`),
+          );
+          return true;
+        },
+        name,
+      );
+    }
+  });
+
+  it("wrong argument types name the function, the parameter and the type", () => {
+    const cases: [string, string][] = [
+      ["FN.lowercase(None)", "FN.lowercase failed: parameter 'x' must be a str, got NoneType"],
+      ["FN.prefix(['a'] * 3, 'p') + 1", "unsupported"],
+      [
+        "FN.greater_than_or_equal('a', 1)",
+        "FN.greater_than_or_equal failed: '>=' is not supported between instances of 'str' and 'int'",
+      ],
+      ["FN.regex_not_match('a', None)", "FN.regex_not_match failed: parameter 'text' must be a str, got NoneType"],
+      ["FN.contains_none_of(1, [1])", "FN.contains_none_of failed: parameter 'a' must be a list, str or dict, got int"],
+      ["FN.intersection([[1]], [1])", "FN.intersection failed: unhashable type: 'list'"],
+      [
+        "FN.symmetric_difference(None, [])",
+        "FN.symmetric_difference failed: parameter 'a' must be a list, str or dict, got NoneType",
+      ],
+      ["FN.not_empty(5)", "FN.not_empty failed: object of type 'int' has no len() (parameter 'x')"],
+      ["FN.not_in(1, None)", "FN.not_in failed: argument of type 'NoneType' is not a container"],
+      ["FN.min(None, 1)", "FN.min failed: '<' is not supported between instances of 'int' and 'NoneType'"],
+      ["FN.serialize_yaml(FN.range(0, 5000))", "limit_exceeded"],
+      ["FN.get_day(1)", "FN.get_day failed: parameter 'x' must be a datetime or an ISO 8601 str, got int"],
+      ["FN.get_hour('noon')", "FN.get_hour failed: invalid isoformat string"],
+      [
+        "FN.get_minute(None)",
+        "FN.get_minute failed: parameter 'x' must be a datetime or an ISO 8601 str, got NoneType",
+      ],
+      ["FN.get_second([])", "FN.get_second failed: parameter 'x' must be a datetime or an ISO 8601 str, got list"],
+      ["FN.hours('1')", "FN.hours failed: parameter 'x' must be an int or float, got str"],
+      ["FN.minutes(None)", "FN.minutes failed: parameter 'x' must be an int or float, got NoneType"],
+      ["FN.seconds(FN.pow(10, 300))", "FN.seconds failed: timedelta is out of range"],
+      ["FN.weeks([1])", "FN.weeks failed: parameter 'x' must be an int or float, got list"],
+      [
+        "FN.hours_between('2024-01-01', None)",
+        "FN.hours_between failed: parameter 'end' must be a datetime or an ISO 8601 str, got NoneType",
+      ],
+      ["FN.minutes_between('2024-01-01', '2024-01-01Z')", "FN.minutes_between failed: invalid isoformat string"],
+      [
+        "FN.weeks_between('2024-01-01', '2024-01-01T00:00Z')",
+        "FN.weeks_between failed: can't subtract offset-naive and offset-aware datetimes",
+      ],
+      [
+        "FN.unset_timezone(5)",
+        "FN.unset_timezone failed: parameter 'x' must be a datetime or an ISO 8601 str, got int",
+      ],
+      ["FN.utcnow(True, 'nanoseconds')", "FN.utcnow failed: unknown timespec value"],
+      ["FN.wall_clock(True, 'week')", "FN.wall_clock failed: unknown timespec value"],
+      ["FN.to_base64url(None)", "FN.to_base64url failed: parameter 'x' must be a str, got NoneType"],
+      ["FN.hash_sha1([])", "FN.hash_sha1 failed: parameter 'x' must be a str, got list"],
+      ["FN.hash_sha512(1)", "FN.hash_sha512 failed: parameter 'x' must be a str, got int"],
+      ["FN.extract_domains(None)", "FN.extract_domains failed: parameter 'text' must be a str, got NoneType"],
+      ["FN.extract_emails(5)", "FN.extract_emails failed: parameter 'text' must be a str, got int"],
+      ["FN.extract_ipv4([])", "FN.extract_ipv4 failed: parameter 'text' must be a str, got list"],
+      ["FN.extract_ipv6({})", "FN.extract_ipv6 failed: parameter 'text' must be a str, got dict"],
+      ["FN.extract_mac(None)", "FN.extract_mac failed: parameter 'text' must be a str, got NoneType"],
+      ["FN.extract_md5(1)", "FN.extract_md5 failed: parameter 'text' must be a str, got int"],
+      ["FN.extract_sha1(True)", "FN.extract_sha1 failed: parameter 'text' must be a str, got bool"],
+      ["FN.extract_sha256(1.5)", "FN.extract_sha256 failed: parameter 'text' must be a str, got float"],
+      ["FN.extract_sha512(None)", "FN.extract_sha512 failed: parameter 'text' must be a str, got NoneType"],
+      ["FN.serialize(FN.range(0, 5000))", "limit_exceeded"],
+    ];
+    for (const [source, expected] of cases) {
+      assert.throws(
+        () => evaluate(`\${{ ${source} }}`, {}, { limits: { maxOutputChars: 10_000 } }),
+        (error: unknown) => {
+          assert.ok(error instanceof ExpressionError, source);
+          assert.ok(error.message.includes(expected) || error.code === expected, `${source}: ${error.message}`);
+          return true;
+        },
+        source,
+      );
+    }
+  });
+
+  it("functions that accept any value still return Python's answer for None and empty input", () => {
+    const ev = (source: string) => evaluate(`\${{ ${source} }}`, {});
+    assert.equal(ev("FN.is_equal(None, None)"), true);
+    assert.equal(ev("FN.not_equal([], {})"), true);
+    assert.equal(ev("FN.is_null('')"), false);
+    assert.equal(ev("FN.not_null(0)"), true);
+    assert.deepEqual(ev("FN.and([], 1)"), []);
+    assert.equal(ev("FN.or('', None)"), null);
+    assert.equal(ev("FN.not({})"), true);
+    assert.equal(ev("FN.is_json(None)"), false);
+    assert.equal(ev("FN.is_json('')"), false);
+    assert.equal(ev("FN.serialize(None)"), "null");
+    assert.equal(ev("FN.serialize_yaml({})"), "{}\n");
+    assert.equal(ev("FN.lowercase('')"), "");
+    assert.deepEqual(ev("FN.prefix([], 'p')"), []);
+    assert.deepEqual(ev("FN.suffix('', 's')"), "s");
+    assert.match(ev("FN.uuid4()") as string, /^[0-9a-f-]{36}$/);
+    assert.equal(ev("FN.today()"), ev("FN.format_datetime(FN.utcnow(), '%Y-%m-%d')"));
+  });
+});
