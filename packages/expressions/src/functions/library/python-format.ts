@@ -20,6 +20,7 @@ function fail(_fn: string, message: string, code: "type_error" | "value_error" =
 }
 
 interface Spec {
+  explicitAlign: boolean;
   fill: string;
   align: string | undefined;
   sign: string;
@@ -42,6 +43,7 @@ function parseSpec(spec: string, fn: string): Spec {
   if (width > DEFAULT_LIMITS.maxOutputChars || (precision ?? 0) > 10_000)
     fail(fn, "format width or precision too big", "value_error");
   return {
+    explicitAlign: m[2] !== undefined,
     fill: m[1] ?? (m[6] && !m[2] ? "0" : " "),
     align: m[2] ?? (m[6] ? "=" : undefined),
     sign: m[3] ?? "-",
@@ -84,11 +86,13 @@ function group(digits: string, sep: string, size: number): string {
   return out;
 }
 
-function formatString(s: string, spec: Spec, fn: string): string {
+function formatString(s: string, specIn: Spec, fn: string): string {
+  let spec = specIn;
   if (spec.type !== "" && spec.type !== "s") fail(fn, `unknown format code '${spec.type}' for object of type 'str'`);
   if (spec.sign !== "-" || spec.alternate || spec.z)
     fail(fn, "sign, '#' and 'z' are not allowed in a string format specifier");
-  if (spec.align === "=") fail(fn, "'=' alignment not allowed in string format specifier");
+  if (spec.align === "=" && spec.explicitAlign) fail(fn, "'=' alignment not allowed in string format specifier");
+  if (spec.align === "=") spec = { ...spec, align: "<" };
   if (spec.grouping) fail(fn, `cannot specify '${spec.grouping}' with 's'`);
   const body = spec.precision !== undefined ? [...s].slice(0, spec.precision).join("") : s;
   return pad(body, "", spec, "<");
@@ -114,9 +118,9 @@ function formatInt(n: bigint, spec: Spec, fn: string): string {
   let digits = abs.toString(base);
   if (type === "X") digits = digits.toUpperCase();
   if (spec.grouping === "," && base !== 10) fail(fn, `cannot specify ',' with '${type}'`);
-  if (spec.grouping) digits = group(digits, spec.grouping, base === 10 ? 3 : 4);
   let prefix = signPrefix(negative, spec);
   if (spec.alternate && base !== 10) prefix += type === "b" ? "0b" : type === "o" ? "0o" : type === "X" ? "0X" : "0x";
+  if (spec.grouping) digits = groupPadded(digits, spec, base === 10 ? 3 : 4, prefix.length);
   return pad(digits, prefix, spec, ">");
 }
 
@@ -168,6 +172,25 @@ function stripZeros(s: string, keepPoint: boolean): string {
   return out;
 }
 
+function withPoint(s: string): string {
+  return s.includes(".") ? s : `${s}.`;
+}
+
+/** Digits grouped, zero-padded first when the '0' flag asks for a width (Python pads through the separators). */
+function groupPadded(digits: string, spec: Spec, size: number, otherLength: number): string {
+  if (!spec.grouping) return digits;
+  let d = digits;
+  let grouped = group(d, spec.grouping, size);
+  if (spec.zero && !spec.explicitAlign) {
+    const target = spec.width - otherLength;
+    while (grouped.length < target) {
+      d = `0${d}`;
+      grouped = group(d, spec.grouping, size);
+    }
+  }
+  return grouped;
+}
+
 function formatFloat(x: number, spec: Spec, fn: string): string {
   let type = spec.type;
   if (type === "n") type = "g";
@@ -205,18 +228,17 @@ function formatFloat(x: number, spec: Spec, fn: string): string {
       case "": {
         if (type === "" && precision === undefined) {
           body = floatRepr(abs);
-          if (spec.alternate && !body.includes(".") && !body.includes("e")) body += ".";
+          if (spec.alternate && !body.includes(".")) body = body.includes("e") ? body.replace("e", ".e") : `${body}.`;
           break;
         }
         const p = precision === undefined ? 6 : precision === 0 ? 1 : precision;
         const { exp } = toExponentialPy(abs, p - 1);
         if (abs !== 0 && (exp < -4 || exp >= p)) {
           const { mantissa, exp: e } = toExponentialPy(abs, p - 1);
-          body = stripZeros(mantissa, spec.alternate) + expSuffix(e, upper);
-          if (!spec.alternate && body.startsWith(".")) body = `0${body}`;
+          body = (spec.alternate ? withPoint(mantissa) : stripZeros(mantissa, false)) + expSuffix(e, upper);
         } else {
           body = toFixedPy(abs, Math.max(0, p - 1 - (abs === 0 ? 0 : exp)));
-          body = spec.alternate ? body : stripZeros(body, false);
+          body = spec.alternate ? withPoint(body) : stripZeros(body, false);
           if (type === "" && !body.includes(".")) body += ".0";
         }
         break;
@@ -228,7 +250,8 @@ function formatFloat(x: number, spec: Spec, fn: string): string {
   }
   if (spec.grouping && Number.isFinite(x)) {
     const [intPart, rest] = splitNumber(body);
-    body = group(intPart, spec.grouping, 3) + rest;
+    const prefixLength = signPrefix(negative, spec).length;
+    body = groupPadded(intPart, spec, 3, prefixLength + rest.length + suffix.length) + rest;
   }
   return pad(body + suffix, signPrefix(negative, spec), spec, ">");
 }

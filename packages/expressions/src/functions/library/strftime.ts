@@ -134,7 +134,7 @@ function directive(dt: PyDateTime, c: string): Field | string | undefined {
   }
 }
 
-const DIRECTIVE = /%([-_0^#]*)(\d*)([A-Za-z%])/g;
+const DIRECTIVE = /%([-_0^#]*)(\d*)(?:E(?=[cCxXyY])|O(?=[deHImMSuUVwWy]))?([A-Za-z%])/g;
 
 /** Formats a datetime with Python/glibc strftime directives. */
 export function strftime(dt: PyDateTime, format: string, depth = 0): string {

@@ -51,6 +51,8 @@ describe("string transforms", () => {
     assert.equal(fn("format", "{}", 1e16), "10000000000000000");
     assert.equal(fn("format", "{}", 0.1), "0.1");
     assert.equal(fn("format", "{}", 1.5e-7), "1.5e-07");
+    assert.equal(fn("format", "{:020,.2f}|{:+08,d}|{:05}", 1234567, 7, "ab"), "0,000,001,234,567.00|+000,007|ab000");
+    assert.equal(fn("format", "{:#.3g}|{:#g}|{:*^12,.2f}", 255, 1e-5, -1234.5), "255.|1.00000e-05|*-1,234.50**");
   });
 
   it("format errors name the problem, never the values", () => {
