@@ -1,5 +1,7 @@
 // Python's strftime on Linux: Python's own %f/%z/%Z plus glibc's directives and flags
 // (`%-d`, `%_H`, `%^a`, `%10Y`…), C locale names.
+import { DEFAULT_LIMITS } from "../../limits/limits.js";
+import { FunctionError } from "../function-definition.js";
 import type { PyDateTime } from "./datetime-values.js";
 import { civilFromDays, daysFromCivil, formatOffset } from "./datetime-values.js";
 
@@ -138,7 +140,12 @@ const DIRECTIVE = /%([-_0^#]*)(\d*)(?:E(?=[cCxXyY])|O(?=[deHImMSuUVwWy]))?([A-Za
 
 /** Formats a datetime with Python/glibc strftime directives. */
 export function strftime(dt: PyDateTime, format: string, depth = 0): string {
+  let total = format.length;
   return format.replace(DIRECTIVE, (whole, flags: string, widthText: string, c: string) => {
+    total += widthText ? Math.min(Number(widthText), 1024) : 32;
+    if (total > DEFAULT_LIMITS.maxOutputChars) {
+      throw new FunctionError("the formatted text would be too long; shorten the format string", "limit_exceeded");
+    }
     const field = directive(dt, c);
     if (field === undefined) return whole;
     if (typeof field === "string") {

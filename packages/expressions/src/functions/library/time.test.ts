@@ -3,10 +3,11 @@ import { describe, it } from "node:test";
 import type { ExprObject, ExprValue } from "../function-definition.js";
 import { PyDateTime, PyTimeDelta } from "./datetime-values.js";
 import { mathFunctions } from "./math.js";
+import { stringFunctions } from "./strings.js";
 import { assertFails, callerFor } from "./test-support.js";
 import { timeFunctions } from "./time.js";
 
-const fn = callerFor([...timeFunctions, ...mathFunctions]);
+const fn = callerFor([...timeFunctions, ...mathFunctions, ...stringFunctions]);
 const str = (v: ExprValue) => (v as ExprObject).toPythonString();
 const json = (v: ExprValue) => (v as ExprObject).toJSON();
 const dt = (...a: number[]) => fn("datetime", ...a);
@@ -116,6 +117,8 @@ describe("time functions", () => {
     );
     assert.equal(fn("format_datetime", dt(2021, 1, 1), "%z|%Z|%q"), "||%q");
     assertFails(() => fn("format_datetime", null, "%Y"), "type_error", /parameter 'x'/);
+    assertFails(() => fn("format_datetime", dt(2021, 1, 1), "%1000Y".repeat(2000)), "limit_exceeded", /too long/);
+    assert.equal(fn("format", "{:%Y-%m-%d %H:%M}", dt(2021, 1, 1, 15, 30)), "2021-01-01 15:30");
     assertFails(() => fn("format_datetime", "1/1/2021", "%Y"), "value_error", /invalid isoformat string/);
   });
 
