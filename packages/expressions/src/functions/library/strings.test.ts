@@ -131,6 +131,8 @@ describe("string transforms", () => {
     assert.equal(fn("slugify", "a &amp; b"), "a-b");
     assert.equal(fn("slugify", "&#169; 2024"), "2024");
     assert.equal(fn("slugify", ""), "");
+    // Characters text-unidecode does not know become separators; C1 controls and emoji vanish.
+    assert.equal(fn("slugify", "a\u0800b x\x85y 😀z"), "a-b-xy-z");
     assertFails(() => fn("slugify", 5), "type_error", /parameter 'x' must be a str, got int/);
   });
 
