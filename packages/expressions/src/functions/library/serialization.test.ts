@@ -90,6 +90,15 @@ describe("YAML", () => {
       l: true,
     });
     assert.deepEqual(fn("deserialize_yaml", "- a\n- b"), ["a", "b"]);
+    assert.deepEqual(fn("deserialize_yaml", "x: 0777\ny: 08\nz: +12\nw: 0b101\nv: -1:20:30\nf: 1:20.5\ne: y"), {
+      x: 511,
+      y: "08",
+      z: 12,
+      w: 5,
+      v: -4830,
+      f: 80.5,
+      e: "y",
+    });
     assert.equal(fn("deserialize_yaml", ""), null);
     const dates = fn("deserialize_yaml", "f: 2021-01-01\ng: 2021-01-01T10:00:00Z\nm: 2021-01-01 10:00:00\n") as Record<
       string,
@@ -118,6 +127,11 @@ describe("YAML", () => {
     assert.equal(fn("serialize_yaml", "hello"), "hello\n...\n");
     assert.equal(fn("serialize_yaml", 1), "1\n...\n");
     assert.equal(fn("serialize_yaml", null), "null\n...\n");
+    assert.equal(fn("serialize_yaml", "2021-01-01"), "'2021-01-01'\n");
+    assert.equal(
+      fn("serialize_yaml", { k: "a: b", l: "- x", m: "#c", o: " lead", q: "null", r: "1.5", s: "08", u: "y" }),
+      "k: 'a: b'\nl: '- x'\nm: '#c'\no: ' lead'\nq: 'null'\nr: '1.5'\ns: 08\nu: y\n",
+    );
     assert.equal(
       fn("serialize_yaml", { x: "yes", y: "123", z: "", n: null, t: true, nested: [[1, 2], [3]] }),
       "n: null\nnested:\n- - 1\n  - 2\n- - 3\nt: true\nx: 'yes'\ny: '123'\nz: ''\n",

@@ -219,13 +219,32 @@ const boolTag = {
   stringify: (item: { value: unknown }) => (item.value ? "true" : "false"),
 };
 
-const REPLACED_TAGS = new Set([timestampTag.tag, floatTag.tag, boolTag.tag]);
+// PyYAML's ints: `08` is not an int (a leading 0 means octal), sexagesimal `1:20` is.
+const intTag = {
+  tag: "tag:yaml.org,2002:int",
+  default: true,
+  identify: (value: unknown) => typeof value === "number" && Number.isInteger(value),
+  test: /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
+  resolve(text: string): number {
+    const clean = text.replace(/_/g, "");
+    const sign = clean.startsWith("-") ? -1 : 1;
+    const body = clean.replace(/^[-+]/, "");
+    if (body.includes(":")) return sign * body.split(":").reduce((acc, part) => acc * 60 + Number(part), 0);
+    if (/^0b/.test(body)) return sign * Number.parseInt(body.slice(2), 2);
+    if (/^0x/.test(body)) return sign * Number.parseInt(body.slice(2), 16);
+    if (body.length > 1 && body.startsWith("0")) return sign * Number.parseInt(body.slice(1), 8);
+    return sign * Number(body);
+  },
+  stringify: (item: { value: unknown }) => numberStr(item.value as number),
+};
+
+const REPLACED_TAGS = new Set([timestampTag.tag, floatTag.tag, boolTag.tag, intTag.tag]);
 
 function pyyamlTags<T>(tags: T[]): T[] {
   const kept = tags.filter(
     (t) => typeof t !== "object" || t === null || !REPLACED_TAGS.has((t as unknown as { tag: string }).tag),
   );
-  return [...kept, timestampTag, floatTag, boolTag] as T[];
+  return [...kept, timestampTag, floatTag, boolTag, intTag] as T[];
 }
 
 function yamlToValue(value: unknown, depth: number): ExprValue {
@@ -332,8 +351,9 @@ function serializeYaml(value: ExprValue): string {
     trueStr: "true",
     falseStr: "false",
   });
-  const scalar = !Array.isArray(value) && !isDict(value);
-  return scalar ? `${text}...\n` : text;
+  // PyYAML ends a document whose root is a plain (unquoted) scalar with `...`.
+  const plainScalar = !Array.isArray(value) && !isDict(value) && !/^['"]/.test(text);
+  return plainScalar ? `${text}...\n` : text;
 }
 
 export const serializationFunctions: FunctionDefinition[] = [
