@@ -159,6 +159,10 @@ describe("string transforms", () => {
     assert.equal(fn("titleize", "they're bill's friends from the UK"), "They'Re Bill'S Friends From The Uk");
     assert.equal(fn("titleize", "abc123def"), "Abc123Def");
     assert.equal(fn("titleize", "HELLO"), "Hello");
+    // Python's title case (ʼN, ᾼ), final sigma in context and U+0345 counting as cased.
+    assert.equal(fn("titleize", "ŉ ᾳ σΑΣ ıσ\u0345ı"), "ʼN ᾼ Σας Iσ\u0345ı");
+    assert.equal(fn("capitalize", "ﬀΣ µ"), "Ffς µ");
+    assert.equal(fn("capitalize", "ǆemal"), "ǅemal");
     assertFails(() => fn("titleize", []), "type_error", /got list/);
   });
 

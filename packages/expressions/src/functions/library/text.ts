@@ -27,7 +27,32 @@ const TITLE_EXCEPTIONS: Record<string, string> = {
   Ǳ: "ǲ",
   ǲ: "ǲ",
   ǳ: "ǲ",
+  ŉ: "ʼN",
+  ᾳ: "ᾼ",
+  ᾼ: "ᾼ",
+  ῃ: "ῌ",
+  ῌ: "ῌ",
+  ῳ: "ῼ",
+  ῼ: "ῼ",
+  ᾲ: "\u1fba\u0345",
+  ᾴ: "\u0386\u0345",
+  ᾷ: "\u0391\u0342\u0345",
+  ῂ: "\u1fca\u0345",
+  ῄ: "\u0389\u0345",
+  ῇ: "\u0397\u0342\u0345",
+  ῲ: "\u1ffa\u0345",
+  ῴ: "\u038f\u0345",
+  ῷ: "\u03a9\u0342\u0345",
 };
+
+// Greek letters with ypogegrammeni: the title case is the precomposed prosgegrammeni form.
+for (const start of [0x1f80, 0x1f90, 0x1fa0]) {
+  for (let i = 0; i < 8; i++) {
+    const title = String.fromCodePoint(start + 8 + i);
+    TITLE_EXCEPTIONS[String.fromCodePoint(start + i)] = title;
+    TITLE_EXCEPTIONS[title] = title;
+  }
+}
 
 /** Python's title case of one character (`ß` → `Ss`, `ǆ` → `ǅ`). */
 export function titleChar(ch: string): string {
@@ -39,26 +64,48 @@ export function titleChar(ch: string): string {
   return (chars[0] as string) + chars.slice(1).join("").toLowerCase();
 }
 
-const CASED = /[\p{Lu}\p{Ll}\p{Lt}]/u;
+// Python's "cased": Lowercase or Uppercase (including Other_Lowercase such as U+0345) or Lt.
+const CASED = /[\p{Lowercase}\p{Uppercase}\p{Lt}]/u;
 
 export function isCased(ch: string): boolean {
   return CASED.test(ch);
+}
+
+const CASE_IGNORABLE = /\p{Case_Ignorable}/u;
+
+/** Lower case of chars[i] in context: capital sigma becomes final sigma at the end of a word. */
+function lowerAt(chars: readonly string[], i: number): string {
+  const ch = chars[i] as string;
+  if (ch !== "\u03a3") return ch.toLowerCase();
+  let j = i - 1;
+  while (j >= 0 && CASE_IGNORABLE.test(chars[j] as string)) j--;
+  let final = j >= 0 && isCased(chars[j] as string);
+  if (final) {
+    let k = i + 1;
+    while (k < chars.length && CASE_IGNORABLE.test(chars[k] as string)) k++;
+    final = k === chars.length || !isCased(chars[k] as string);
+  }
+  return final ? "\u03c2" : "\u03c3";
 }
 
 /** Python str.capitalize(): first character title-cased, the rest lower-cased. */
 export function pyCapitalize(s: string): string {
   const chars = [...s];
   if (chars.length === 0) return "";
-  return titleChar(chars[0] as string) + chars.slice(1).join("").toLowerCase();
+  let out = titleChar(chars[0] as string);
+  for (let i = 1; i < chars.length; i++) out += lowerAt(chars, i);
+  return out;
 }
 
 /** Python str.title(): a cased character after an uncased one starts a word. */
 export function pyTitle(s: string): string {
+  const chars = [...s];
   let out = "";
   let previousCased = false;
-  for (const ch of s) {
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i] as string;
     if (isCased(ch)) {
-      out += previousCased ? ch.toLowerCase() : titleChar(ch);
+      out += previousCased ? lowerAt(chars, i) : titleChar(ch);
       previousCased = true;
     } else {
       out += ch;
