@@ -387,6 +387,20 @@ describe("FN functions through expression evaluation", () => {
   };
   const ev = (source: string) => evaluate(`\${{ ${source} }}`, ctx, { now: () => Date.UTC(2024, 5, 15, 10, 30) });
 
+  it("the expression examples of Tracecat's tests and docs", () => {
+    const withInputs = (source: string) =>
+      evaluate(`\${{ ${source} }}`, { inputs: { status: "in_progress_now" } } as never);
+    assert.equal(ev("FN.sum([1, FN.sub(2, 3), 1 - 1])"), 0);
+    assert.equal(withInputs("FN.replace(inputs.status, '_', ' ')"), "in progress now");
+    assert.equal(ev("FN.zip_map(['a'], ['x'])['a']"), "x");
+    assert.equal(ev("FN.range(0, 3)[0]"), 0);
+    assert.deepEqual(ev(`FN.deserialize_json('{"status": "open", "count": 3}')`), { status: "open", count: 3 });
+    assert.equal(ev(`FN.serialize_json({'status': 'ok', 'count': 3})`), '{"status":"ok","count":3}');
+    assert.equal(ev("FN.length([1, 2, 3])"), 3);
+    assert.equal(ev("FN.add(5, 2)"), 7);
+    assert.deepEqual(ev("FN.add.map([1, 2, 3], [4, 5, 6])"), [5, 7, 9]);
+  });
+
   it("strings, formatting and Python semantics", () => {
     assert.equal(ev("FN.format('{:>5}|{:.2f}|{}', 'a', 3.14158, [1, None])"), "    a|3.14|[1, None]");
     assert.equal(ev("FN.join(FN.split('a,b,c', ','), '\\n')"), "a\nb\nc");
