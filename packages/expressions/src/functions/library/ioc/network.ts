@@ -4,7 +4,6 @@ import { parseIpv4, parseIpv6 } from "../ip.js";
 import { WORD } from "./common.js";
 
 const IPV4 = new RegExp(`(?<![${WORD}])(?:[0-9]{1,3}\\.){3}[0-9]{1,3}(?![${WORD}])`, "gu");
-const WORD_CHAR = new RegExp(`[${WORD}]`, "u");
 
 export function scanIpv4(text: string): string[] {
   return [...text.matchAll(IPV4)].map((m) => m[0]).filter((ip) => parseIpv4(ip) !== undefined);
@@ -43,28 +42,30 @@ export const IPV6_DEFANGS: readonly (readonly [string, string])[] = [
   ["] port [0-9]+", "]"],
 ];
 
-function isWordChar(ch: string | undefined): boolean {
-  return ch !== undefined && WORD_CHAR.test(ch);
-}
+const H = "[0-9A-Fa-f]{1,4}";
+const V4 = "(?:\\d{1,3}\\.){3}\\d{1,3}";
+// Python's Unicode \b, written with lookarounds (JavaScript's \b is ASCII-only).
+const B = `(?:(?<=[${WORD}])(?![${WORD}])|(?<![${WORD}])(?=[${WORD}]))`;
+const IN_BRACKETS_END = "(?=\\](?::\\d+)?)";
+// Tracecat's alternatives in its order: full, compressed, 6 hextets + IPv4, compressed + IPv4,
+// then the same four directly inside [...] (optionally followed by :port). Every part is bounded,
+// so matching stays linear in the text.
+const IPV6 = new RegExp(
+  [
+    `${B}(?:${H}:){7}${H}${B}`,
+    `${B}(?:${H}:){0,6}(?:${H})?::(?:${H}:){0,6}${H}?${B}`,
+    `${B}(?:${H}:){6}${V4}${B}`,
+    `${B}(?:${H}:){0,5}:${V4}${B}`,
+    `(?<=\\[)(?:${H}:){7}${H}${IN_BRACKETS_END}`,
+    `(?<=\\[)(?:${H}:){0,6}(?:${H})?::(?:${H}:){0,6}${H}?${IN_BRACKETS_END}`,
+    `(?<=\\[)(?:${H}:){6}${V4}${IN_BRACKETS_END}`,
+    `(?<=\\[)(?:${H}:){0,5}:${V4}${IN_BRACKETS_END}`,
+  ].join("|"),
+  "gu",
+);
 
 export function scanIpv6(text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.matchAll(/[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*/g)) {
-    let candidate = m[0];
-    const start = m.index;
-    const bracketed = text[start - 1] === "[" && text[start + candidate.length] === "]";
-    if (!bracketed) {
-      // Trailing punctuation is not part of the address; Tracecat's pattern needs a word
-      // boundary on both sides, so `::1` after a space is skipped, as in Tracecat.
-      candidate = candidate.replace(/[.:]+$/, "");
-      if (candidate === "") continue;
-      const previousIsWord = isWordChar(text[start - 1]);
-      if (candidate.startsWith(":") ? !previousIsWord : previousIsWord) continue;
-      if (isWordChar(text[start + candidate.length])) continue;
-    }
-    if (parseIpv6(candidate) !== undefined) out.push(candidate);
-  }
-  return out;
+  return [...text.matchAll(IPV6)].map((m) => m[0]).filter((ip) => parseIpv6(ip) !== undefined);
 }
 
 const MAC =
