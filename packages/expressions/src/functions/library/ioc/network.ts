@@ -69,7 +69,8 @@ export function scanIpv6(text: string): string[] {
 }
 
 const MAC =
-  /(?<![0-9A-Fa-f:-])(?:[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5})(?![0-9A-Fa-f:-])/g;
+  /(?<![\p{Nd}A-Fa-f:-])(?:[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5})(?![\p{Nd}A-Fa-f:-])/gu;
+/(?<![0-9A-Fa-f:-])(?:[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5})(?![0-9A-Fa-f:-])/g;
 
 export function scanMacs(text: string): string[] {
   return [...text.matchAll(MAC)].map((m) => m[0].toLowerCase().replace(/-/g, ":"));
