@@ -457,7 +457,8 @@ export function pyPercentFormat(template: string, value: ExprValue, fn = "mod"):
     last = m.index + m[0].length;
     const type = m[5];
     if (type === undefined) fail(fn, "incomplete or unsupported format in a % template");
-    if (type === "%" && m[0] === "%%") {
+    if (type === "%") {
+      if (m[0] !== "%%") fail(fn, "unsupported format: '%' with a width, precision or flags");
       out += "%";
       continue;
     }
@@ -485,14 +486,21 @@ export function pyPercentFormat(template: string, value: ExprValue, fn = "mod"):
       out += formatValue(text, `${fill}${align}${width}${precision}`, fn);
       continue;
     }
+    if (type === "c" && typeof arg === "string") {
+      if ([...arg].length !== 1) fail(fn, "%c requires an int or a single character", "type_error");
+      out += formatValue(arg, `${fill === "0" ? " " : fill}${align === "=" ? ">" : align}${width}`, fn);
+      continue;
+    }
     if (typeof arg !== "number" && typeof arg !== "boolean") {
       fail(fn, `%${type} format: a real number is required, not ${pyTypeName(arg)}`, "type_error");
     }
     let n = typeof arg === "boolean" ? Number(arg) : arg;
     let t: string = type;
     if (t === "i" || t === "u") t = "d";
-    if ("dxXo".includes(t)) n = Math.trunc(n);
-    if (t === "c") n = Math.trunc(n);
+    if ("xXoc".includes(t) && !Number.isInteger(n)) {
+      fail(fn, `%${type} format: an integer is required, not float`, "type_error");
+    }
+    if (t === "d") n = Math.trunc(n);
     const spec = `${fill}${align}${sign}${alt}${width}${"dxXoc".includes(t) ? "" : precision}${t}`;
     out += formatValue(n, spec, fn);
   }
