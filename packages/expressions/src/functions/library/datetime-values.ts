@@ -144,10 +144,30 @@ function ianaOffsetForWall(name: string, wall: bigint): number {
   return validBefore || !validAfter ? before : after;
 }
 
+// ICU knows a zone's tzdata abbreviation in some English locale or other; these cover most of
+// tzdata's letters (EST, BST, CET, IST, AEST, NZST, SAST…). Zones without letters get tzdata's
+// numeric form (`-03`, `+0530`).
+const ABBREVIATION_LOCALES = ["en-US", "en-GB", "en-IN", "en-AU", "en-NZ", "en-IE", "en-ZA", "en-CA"];
+
 function tzName(tz: TzInfo, epochMicros: bigint, offsetSeconds: number): string {
   if (tz.kind === "fixed") return offsetSeconds === 0 ? "UTC" : `UTC${formatOffset(offsetSeconds)}`;
-  const ms = Number(floorDiv(epochMicros, 1000n));
-  return ianaZone(tz.name).offsetName(ms, { format: "short", locale: "en-US" }) ?? tz.name;
+  // A missing local time (fold=0) keeps the offset from before the transition: name that instant.
+  let instant = epochMicros;
+  for (const shift of [0n, -3_600_000_000n, -7_200_000_000n, 3_600_000_000n]) {
+    if (ianaOffsetAt(tz.name, epochMicros + shift) === offsetSeconds) {
+      instant = epochMicros + shift;
+      break;
+    }
+  }
+  const ms = Number(floorDiv(instant, 1000n));
+  for (const locale of ABBREVIATION_LOCALES) {
+    const name = ianaZone(tz.name).offsetName(ms, { format: "short", locale });
+    if (name && !/^GMT[+-]/.test(name)) return name;
+  }
+  const abs = Math.abs(offsetSeconds);
+  const hours = String(Math.floor(abs / 3600)).padStart(2, "0");
+  const minutes = Math.floor((abs % 3600) / 60);
+  return `${offsetSeconds < 0 ? "-" : "+"}${hours}${minutes ? String(minutes).padStart(2, "0") : ""}`;
 }
 
 function sameZone(a: TzInfo | null, b: TzInfo | null): boolean {

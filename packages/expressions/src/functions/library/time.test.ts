@@ -116,6 +116,16 @@ describe("time functions", () => {
       "07 EST -0500",
     );
     assert.equal(fn("format_datetime", dt(2021, 1, 1), "%z|%Z|%q"), "||%q");
+    const zoneName = (iso: string, zone: string) => fn("format_datetime", fn("set_timezone", iso, zone), "%Z");
+    assert.equal(zoneName("2024-07-01T12:00:00Z", "Europe/London"), "BST");
+    assert.equal(zoneName("2024-01-15T12:00:00Z", "Asia/Kolkata"), "IST");
+    assert.equal(zoneName("2024-01-15T12:00:00Z", "America/Sao_Paulo"), "-03");
+    // 02:30 on the spring-forward day does not exist: fold=0 keeps the standard offset and name.
+    const gap = fn("to_datetime", "2024-03-10T02:30:00") as PyDateTime;
+    assert.equal(
+      fn("format_datetime", new PyDateTime(gap.wall, { kind: "iana", name: "America/New_York" }), "%H:%M %z %Z"),
+      "02:30 -0500 EST",
+    );
     assertFails(() => fn("format_datetime", null, "%Y"), "type_error", /parameter 'x'/);
     assertFails(() => fn("format_datetime", dt(2021, 1, 1), "%1000Y".repeat(2000)), "limit_exceeded", /too long/);
     assert.equal(fn("format", "{:%Y-%m-%d %H:%M}", dt(2021, 1, 1, 15, 30)), "2021-01-01 15:30");
