@@ -71,6 +71,11 @@ describe("regex", () => {
       /^parameter 'pattern' is not a valid regular expression \(missing closing \]\)$/,
     );
     assertFails(() => fn("regex_extract", "a(?i)b", "x"), "value_error", /global flags not at the start/);
+    assertFails(
+      () => fn("regex_extract", "x**", "x"),
+      "value_error",
+      /not a valid regular expression \(multiple repeat\)/,
+    );
     assertFails(() => fn("regex_extract", "a", null), "type_error", /parameter 'text' must be a str, got NoneType/);
     assertFails(() => fn("regex_match", 1, "x"), "type_error", /parameter 'pattern' must be a str, got int/);
     assertFails(() => fn("regex_match", "a".repeat(20_000), "x"), "limit_exceeded", /longer than/);

@@ -185,10 +185,12 @@ function compile(pattern: string): Compiled {
     re = RE2JS.compile(translated.source);
   } catch (error) {
     const description = (error as { error?: unknown }).error;
-    if (typeof description === "string" && /nested repetition/.test(description)) {
-      throw unsupported("a possessive quantifier (*+, ++, ?+, {m,n}+)");
-    }
-    const reason = typeof description === "string" ? ` (${description})` : "";
+    const reason =
+      typeof description !== "string"
+        ? ""
+        : /nested repetition/.test(description)
+          ? " (multiple repeat)"
+          : ` (${description})`;
     throw new FunctionError(`parameter 'pattern' is not a valid regular expression${reason}`, "value_error");
   }
   const compiled = { re, dollarAtEnd: translated.dollarAtEnd };
