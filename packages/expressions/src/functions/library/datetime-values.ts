@@ -192,6 +192,14 @@ function timedeltaArgs(micros: bigint): string {
   return parts.join(", ");
 }
 
+/** micros / 10**6 correctly rounded to a double, as Python's int / int true division. */
+export function microsToSeconds(micros: bigint): number {
+  const negative = micros < 0n;
+  const abs = negative ? -micros : micros;
+  const text = `${abs / US_PER_SECOND}.${String(abs % US_PER_SECOND).padStart(6, "0")}`;
+  return negative ? -Number(text) : Number(text);
+}
+
 // --- timedelta ------------------------------------------------------------------------------
 
 /** Rounds a float to an integer with ties to even, as Python's round(). */
@@ -236,7 +244,7 @@ export class PyTimeDelta extends ExprObject {
   }
 
   totalSeconds(): number {
-    return Number(this.micros) / 1e6;
+    return microsToSeconds(this.micros);
   }
 
   override truthy(): boolean {

@@ -4,6 +4,7 @@ import type { ExprValue, FunctionContext, FunctionDefinition } from "../function
 import { FunctionError } from "../function-definition.js";
 import { expectInt, expectString, optionalArg, param, typeError, valueError } from "./args.js";
 import {
+  microsToSeconds,
   PyDate,
   PyDateTime,
   PyTime,
@@ -336,7 +337,7 @@ export const timeFunctions: FunctionDefinition[] = [
       const dt = asDateTime(args[0], "to_timestamp", "x");
       const unitArg = optionalArg(args, 1);
       const unit = unitArg === undefined ? "s" : expectString("to_timestamp", "unit", unitArg);
-      const seconds = Number(dt.epochMicros()) / 1e6;
+      const seconds = microsToSeconds(dt.epochMicros());
       return Math.trunc(unit === "ms" ? seconds * 1000 : seconds);
     },
   },
@@ -387,7 +388,7 @@ export const timeFunctions: FunctionDefinition[] = [
     call(args) {
       const dt = asDateTime(args[0], "windows_filetime", "x");
       // Tracecat goes through float seconds, losing sub-second precision the same way.
-      const seconds = Number(dt.epochMicros() + 11_644_473_600n * US_PER_SECOND) / 1e6;
+      const seconds = microsToSeconds(dt.epochMicros() + 11_644_473_600n * US_PER_SECOND);
       return Math.trunc(seconds * 1e7);
     },
   },
