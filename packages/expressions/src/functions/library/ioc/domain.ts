@@ -3,6 +3,8 @@
 // label run may give back whole labels until a TLD fits, and once the domain is chosen it is
 // kept or dropped whole by the boundary check. Memoised so the scan stays linear.
 
+import { tick } from "../../../limits/budget.js";
+
 const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isAlpha = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
@@ -88,6 +90,7 @@ export function scanDomains(text: string): string[] {
   const out: string[] = [];
   let i = 0;
   while (i < text.length) {
+    tick();
     const c = text.charCodeAt(i);
     if (!isAlnum(c) || BEFORE.has(text[i - 1] ?? "") || isWordAt(text, i - 1)) {
       i++;
