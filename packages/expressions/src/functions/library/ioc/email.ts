@@ -1,5 +1,6 @@
 // E-mail extraction (reference §2.18 extract_emails): candidates by pattern, then the syntax
 // rules of email-validator 2.2 (no DNS), then optional normalisation.
+import { domainToUnicode } from "node:url";
 import { RE2JS } from "re2js";
 import { FunctionError } from "../../function-definition.js";
 
@@ -32,6 +33,8 @@ export function isEmail(candidate: string): boolean {
     if (label.slice(2, 4) === "--" && !label.startsWith("xn")) return false;
   }
   if (/^\d+$/.test(labels[labels.length - 1] as string)) return false;
+  // An xn-- label must be valid punycode (email-validator decodes it with IDNA).
+  if (labels.some((l) => l.startsWith("xn--")) && domainToUnicode(domain) === "") return false;
   return !SPECIAL_USE.some((name) => domain === name || domain.endsWith(`.${name}`));
 }
 

@@ -73,6 +73,7 @@ describe("IOC extractors", () => {
     ]);
     assert.deepEqual(fn("extract_emails", "Invalid: user@, @example.com, user@domain, plaintext"), []);
     assert.deepEqual(fn("extract_emails", "a@host.local b..c@example.com d@ex--ample.com e@sub.test"), []);
+    assert.deepEqual(fn("extract_emails", "a@xn--abc.com b@xn--bcher-kva.example"), ["b@xn--bcher-kva.example"]);
     assert.deepEqual(fn("extract_emails", "User+A@Example.COM user@example.com", true), ["user@example.com"]);
   });
 
