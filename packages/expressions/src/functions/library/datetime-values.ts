@@ -266,6 +266,15 @@ export class PyTimeDelta extends ExprObject {
     return `datetime.timedelta(${timedeltaArgs(this.micros) || "0"})`;
   }
 
+  /** Python attributes, for `{0.days}` in format strings. */
+  pyAttribute(name: string): ExprValue | undefined {
+    const rest = floorMod(this.micros, US_PER_DAY);
+    if (name === "days") return Number(this.days);
+    if (name === "seconds") return Number(rest / US_PER_SECOND);
+    if (name === "microseconds") return Number(rest % US_PER_SECOND);
+    return undefined;
+  }
+
   /** ISO 8601 duration (`PT5M`, `P1DT2H`, `-PT30S`), the JSON form. */
   toJSON(): string {
     const negative = this.micros < 0n;
@@ -513,6 +522,23 @@ export class PyDateTime extends ExprObject {
     return spec === "" ? this.toPythonString() : strftime(this, spec);
   }
 
+  /** Python attributes, for `{0.year}` in format strings. */
+  pyAttribute(name: string): ExprValue | undefined {
+    const f = this.fields;
+    switch (name) {
+      case "year":
+      case "month":
+      case "day":
+      case "hour":
+      case "minute":
+      case "second":
+      case "microsecond":
+        return f[name];
+      default:
+        return undefined;
+    }
+  }
+
   override applyOperator(op: ObjectOperator, other: ExprValue, reversed: boolean): ExprValue | undefined {
     if (other instanceof PyTimeDelta) {
       if (op === "+") return new PyDateTime(this.wall + other.micros, this.tz);
@@ -579,6 +605,12 @@ export class PyDate extends ExprObject {
 
   formatSpec(spec: string): string {
     return spec === "" ? this.toPythonString() : strftime(this.atMidnight(), spec);
+  }
+
+  /** Python attributes, for `{0.year}` in format strings. */
+  pyAttribute(name: string): ExprValue | undefined {
+    const [year, month, day] = civilFromDays(this.days);
+    return name === "year" ? year : name === "month" ? month : name === "day" ? day : undefined;
   }
 
   override applyOperator(op: ObjectOperator, other: ExprValue, reversed: boolean): ExprValue | undefined {

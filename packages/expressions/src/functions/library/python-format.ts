@@ -332,7 +332,16 @@ function resolveField(fieldName: string, values: readonly ExprValue[], counter: 
   let value = values[index] as ExprValue;
   while (rest.length > 0) {
     if (rest.startsWith(".")) {
-      fail(fn, "attribute access in replacement fields ({0.attr}) is not supported; use {0[key]}");
+      const m = /^\.([A-Za-z_][A-Za-z0-9_]*)/.exec(rest);
+      const attribute = m?.[1];
+      const read = (value as Partial<{ pyAttribute(name: string): ExprValue | undefined }>)?.pyAttribute;
+      const found = attribute && value instanceof ExprObject && read ? read.call(value, attribute) : undefined;
+      if (!m || found === undefined) {
+        fail(fn, "attribute access in replacement fields works only for datetime parts ({0.year}); use {0[key]}");
+      }
+      value = found as ExprValue;
+      rest = rest.slice(m[0].length);
+      continue;
     }
     const close = rest.indexOf("]");
     if (!rest.startsWith("[") || close < 0) fail(fn, "expected '[' or '.' and a closing ']' in a replacement field");

@@ -129,6 +129,11 @@ describe("time functions", () => {
     assertFails(() => fn("format_datetime", null, "%Y"), "type_error", /parameter 'x'/);
     assertFails(() => fn("format_datetime", dt(2021, 1, 1), "%1000Y".repeat(2000)), "limit_exceeded", /too long/);
     assert.equal(fn("format", "{:%Y-%m-%d %H:%M}", dt(2021, 1, 1, 15, 30)), "2021-01-01 15:30");
+    assert.equal(
+      fn("format", "{0.year}/{0.month:02d} {1.days}d {1.seconds}s", dt(2021, 3, 1), fn("hours", 25.5)),
+      "2021/03 1d 5400s",
+    );
+    assertFails(() => fn("format", "{0.tzinfo}", dt(2021, 1, 1)), "value_error", /works only for datetime parts/);
     assertFails(() => fn("format_datetime", "1/1/2021", "%Y"), "value_error", /invalid isoformat string/);
   });
 
