@@ -1,4 +1,6 @@
-// Python `==` and `<` over expression values.
+// Python `==`, `<` and `in` over expression values, for the operators and the FN library.
+// Bounded: every step ticks the evaluation time budget and nesting deeper than
+// MAX_COMPARE_DEPTH is refused (a RangeError, reported as limit_exceeded).
 import { ExprObject, type ExprValue } from "../functions/function-definition.js";
 import { tick } from "../limits/budget.js";
 import { isDict, typeName } from "./types.js";
@@ -9,7 +11,11 @@ function tooDeep(): never {
   throw new RangeError("Maximum call stack size exceeded");
 }
 
-/** Python `==`: deep for lists and dicts (key order ignored), `1 == 1.0 == True`, NaN ≠ NaN. */
+/**
+ * Python `==`: deep for lists and dicts (key order ignored), `1 == 1.0 == True`, NaN ≠ NaN, a
+ * list equals itself (Python compares identical items as equal). Objects decide through
+ * `applyOperator("==")`, as Python's reflected `__eq__`.
+ */
 export function pyEquals(a: ExprValue, b: ExprValue, depth = 0): boolean {
   if (a === b) return typeof a !== "number" || !Number.isNaN(a);
   tick();
@@ -17,13 +23,9 @@ export function pyEquals(a: ExprValue, b: ExprValue, depth = 0): boolean {
   const ta = typeof a;
   const tb = typeof b;
   if ((ta === "number" || ta === "boolean") && (tb === "number" || tb === "boolean")) return Number(a) === Number(b);
-  if (a === null || b === null || ta !== "object" || tb !== "object") {
-    if (a instanceof ExprObject) return a.applyOperator("==", b, false) === true;
-    if (b instanceof ExprObject) return b.applyOperator("==", a, true) === true;
-    return false;
-  }
   if (a instanceof ExprObject) return a.applyOperator("==", b, false) === true;
   if (b instanceof ExprObject) return b.applyOperator("==", a, true) === true;
+  if (a === null || b === null || ta !== "object" || tb !== "object") return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!pyEquals(a[i] as ExprValue, b[i] as ExprValue, depth + 1)) return false;
@@ -39,47 +41,48 @@ export function pyEquals(a: ExprValue, b: ExprValue, depth = 0): boolean {
   return true;
 }
 
-// UTF-16 code units sort surrogates below U+E000–U+FFFF; Python sorts by code point.
-function unitKey(c: number): number {
-  if (c >= 0xd800 && c <= 0xdfff) return c + 0x2000;
-  if (c >= 0xe000) return c - 0x800;
-  return c;
+const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+
+/** The code point of the character that covers UTF-16 index `i` (a lone surrogate is its own). */
+function codePointCovering(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (isLow(c) && i > 0 && isHigh(s.charCodeAt(i - 1))) return s.codePointAt(i - 1) ?? c;
+  return s.codePointAt(i) ?? c;
 }
 
-/** Compares two strings by code point: negative, zero or positive. */
+/** Compares two strings by Unicode code point (Python), not UTF-16 unit: negative, zero or positive. */
 export function compareStrings(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const ca = a.charCodeAt(i);
-    const cb = b.charCodeAt(i);
-    if (ca !== cb) return unitKey(ca) - unitKey(cb);
+    if (a.charCodeAt(i) === b.charCodeAt(i)) continue;
+    return codePointCovering(a, i) < codePointCovering(b, i) ? -1 : 1;
   }
-  return a.length - b.length;
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
 /**
  * Python `a < b`. Returns undefined when the types cannot be ordered (the caller reports
- * `'<' not supported between instances of …`).
+ * orderingMessage).
  */
 export function pyLess(a: ExprValue, b: ExprValue, depth = 0): boolean | undefined {
+  tick();
+  if (depth > MAX_COMPARE_DEPTH) tooDeep();
   const ta = typeof a;
   const tb = typeof b;
   if ((ta === "number" || ta === "boolean") && (tb === "number" || tb === "boolean")) return Number(a) < Number(b);
   if (ta === "string" && tb === "string") return compareStrings(a as string, b as string) < 0;
   if (a instanceof ExprObject) {
     const r = a.applyOperator("<", b, false);
-    return typeof r === "boolean" ? r : undefined;
-  }
-  if (b instanceof ExprObject) {
-    // b > a ⇔ a < b: ask b for "<" reversed, meaning `a < b`.
+    if (typeof r === "boolean") return r;
+  } else if (b instanceof ExprObject) {
+    // Reversed "<" asks b whether `a < b`.
     const r = b.applyOperator("<", a, true);
-    return typeof r === "boolean" ? r : undefined;
+    if (typeof r === "boolean") return r;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    if (depth > MAX_COMPARE_DEPTH) tooDeep();
     const n = Math.min(a.length, b.length);
     for (let i = 0; i < n; i++) {
-      tick();
       const x = a[i] as ExprValue;
       const y = b[i] as ExprValue;
       if (!pyEquals(x, y, depth + 1)) return pyLess(x, y, depth + 1);
@@ -89,14 +92,25 @@ export function pyLess(a: ExprValue, b: ExprValue, depth = 0): boolean | undefin
   return undefined;
 }
 
-/** `'<' not supported between instances of 'str' and 'int'` */
+export type CompareOp = "<" | "<=" | ">" | ">=";
+
+/** Python's ordering operators; undefined when Python would raise TypeError (see orderingMessage). */
+export function pyCompare(op: CompareOp, a: ExprValue, b: ExprValue): boolean | undefined {
+  const less = op === "<" || op === "<=" ? pyLess(a, b) : pyLess(b, a);
+  if (less === undefined) return undefined;
+  if (op === "<=" || op === ">=") return less || pyEquals(a, b);
+  return less;
+}
+
+/** `'<' not supported between instances of 'str' and 'int'` (CPython's TypeError text). */
 export function orderingMessage(op: string, a: ExprValue, b: ExprValue): string {
   return `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`;
 }
 
 /**
  * Python `item in container`: substring for strings, key membership for dicts, `==` membership
- * for lists. Returns undefined for a container Python cannot search (or a non-str item in a str).
+ * for lists. Returns undefined where Python raises TypeError (see membershipMessage): a non-str
+ * item in a str, an unhashable item (list, dict) in a dict, a container Python cannot search.
  */
 export function pyIn(item: ExprValue, container: ExprValue): boolean | undefined {
   if (typeof container === "string") return typeof item === "string" ? container.includes(item) : undefined;
@@ -108,9 +122,15 @@ export function pyIn(item: ExprValue, container: ExprValue): boolean | undefined
     return false;
   }
   if (isDict(container)) {
-    if (typeof item === "string") return Object.hasOwn(container, item);
-    if (item === null || typeof item === "number" || typeof item === "boolean") return false;
-    return undefined;
+    if (Array.isArray(item) || isDict(item)) return undefined;
+    return typeof item === "string" && Object.hasOwn(container, item);
   }
   return undefined;
+}
+
+/** CPython's TypeError text for an `in` that pyIn refused; `op` is `in` or `not in`. */
+export function membershipMessage(item: ExprValue, container: ExprValue, op = "in"): string {
+  if (typeof container === "string") return `'in <string>' requires string as left operand, not ${typeName(item)}`;
+  if (isDict(container)) return `unhashable type: '${typeName(item)}'`;
+  return `argument of type '${typeName(container)}' is not a container (use a list, dict or str on the right of '${op}')`;
 }

@@ -2,7 +2,7 @@
 import type { ExpressionErrorCode } from "../errors/expression-error.js";
 import { ExprObject, type ExprValue, type ObjectOperator } from "../functions/function-definition.js";
 import type { CastType } from "../parser/ast.js";
-import { orderingMessage, pyEquals, pyIn, pyLess } from "./equality.js";
+import { type CompareOp, membershipMessage, orderingMessage, pyCompare, pyEquals, pyIn } from "./equality.js";
 import { pyStr } from "./python-str.js";
 import { truthy, typeName } from "./types.js";
 
@@ -160,21 +160,15 @@ export function applyBinary(op: string, a: ExprValue, b: ExprValue, limits: Oper
     case ">":
     case "<=":
     case ">=": {
-      const less = op === "<" || op === "<=" ? pyLess(a, b) : pyLess(b, a);
-      if (less === undefined) throw new OperationError("type_error", orderingMessage(op, a, b));
-      if (op === "<=" || op === ">=") return less || pyEquals(a, b);
-      return less;
+      const result = pyCompare(op as CompareOp, a, b);
+      if (result === undefined) throw new OperationError("type_error", orderingMessage(op, a, b));
+      return result;
     }
     case "in":
     case "not in": {
       const found = pyIn(a, b);
       if (found === undefined) {
-        throw new OperationError(
-          "type_error",
-          typeof b === "string"
-            ? `'in <string>' requires string as left operand, not ${typeName(a)}`
-            : `argument of type '${typeName(b)}' is not a container (use a list, dict or str on the right of '${op}')`,
-        );
+        throw new OperationError("type_error", membershipMessage(a, b, op));
       }
       return op === "in" ? found : !found;
     }

@@ -8,6 +8,10 @@ export function isDict(value: ExprValue | undefined): value is ExprDict {
 }
 
 /** Python's type name of a value (`NoneType`, `bool`, `int`, `float`, `str`, `list`, `dict`, …). */
+export function isList(value: ExprValue | undefined): value is ExprValue[] {
+  return Array.isArray(value);
+}
+
 export function typeName(value: ExprValue | undefined): string {
   if (value === null || value === undefined) return "NoneType";
   switch (typeof value) {
@@ -23,14 +27,14 @@ export function typeName(value: ExprValue | undefined): string {
   return "dict";
 }
 
-/** Python truthiness: None, False, 0, "", [] and {} are false. */
+/** Python truthiness: None, False, 0, "", [] and {} are false (NaN is true, as in Python). */
 export function truthy(value: ExprValue): boolean {
   if (value === null) return false;
   switch (typeof value) {
     case "boolean":
       return value;
     case "number":
-      return value !== 0 && !Number.isNaN(value);
+      return value !== 0;
     case "string":
       return value.length > 0;
   }

@@ -1,10 +1,11 @@
 // Argument checking shared by the library. Messages name the function, the parameter and the
 // type received, never the value (it may be a secret).
+
+import { type ExprDict, isDict, typeName } from "../../values/types.js";
 import { type ExprValue, FunctionError, type FunctionParameter } from "../function-definition.js";
-import { type ExprDict, isDict, pyTypeName } from "./python-values.js";
 
 export function typeError(_fn: string, param: string, expected: string, got: ExprValue | undefined): FunctionError {
-  return new FunctionError(`parameter '${param}' must be ${expected}, got ${pyTypeName(got)}`, "type_error");
+  return new FunctionError(`parameter '${param}' must be ${expected}, got ${typeName(got)}`, "type_error");
 }
 
 export function valueError(_fn: string, message: string): FunctionError {

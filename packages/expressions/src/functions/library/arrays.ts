@@ -1,10 +1,12 @@
 // Arrays group (reference §2.5): membership, set operations (first-seen order), flattening.
 
 import { tick } from "../../limits/budget.js";
+import { pyStr } from "../../values/python-str.js";
+import { type ExprDict, isDict } from "../../values/types.js";
 import { type ExprValue, type FunctionDefinition, FunctionError } from "../function-definition.js";
 import { expectInt, param, typeError } from "./args.js";
 import { type CallLimits, checkDepth, checkListLength, limitsOf } from "./limits.js";
-import { type ExprDict, hashKey, isDict, pyIn, pyIterate, pyLen, pyStr } from "./python-values.js";
+import { hashKey, inOrFail, pyIterate, pyLen } from "./python-values.js";
 import { setKey } from "./text.js";
 
 const GROUP = "Arrays";
@@ -50,7 +52,7 @@ function membership(name: string, aliases: string[], negate: boolean): FunctionD
       : "True if the item is in the container (substring for str, key for dict); item comes first.",
     params: [param("item", "Any"), param("container", "Sequence[Any]")],
     returns: "bool",
-    call: (args) => pyIn(args[0] as ExprValue, args[1] as ExprValue) !== negate,
+    call: (args) => inOrFail(args[0] as ExprValue, args[1] as ExprValue) !== negate,
   };
 }
 

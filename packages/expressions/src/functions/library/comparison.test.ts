@@ -24,12 +24,12 @@ describe("comparison", () => {
     assertFails(
       () => fn("greater_than", null, 1),
       "type_error",
-      /'>' is not supported between instances of 'NoneType' and 'int'/,
+      /'>' not supported between instances of 'NoneType' and 'int'/,
     );
     assertFails(
       () => fn("less_than", 1, "secret"),
       "type_error",
-      /'<' is not supported between instances of 'int' and 'str'/,
+      /'<' not supported between instances of 'int' and 'str'/,
     );
     assertFails(() => fn("less_than_or_equal", { a: 1 }, { a: 1 }), "type_error", /'dict' and 'dict'/);
   });

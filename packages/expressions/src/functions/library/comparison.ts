@@ -1,7 +1,10 @@
 // Comparison and Logical groups (reference §2.3, §2.11): Python ==, ordering, truthiness.
+
+import { type CompareOp, pyEquals } from "../../values/equality.js";
+import { truthy } from "../../values/types.js";
 import type { ExprValue, FunctionDefinition } from "../function-definition.js";
 import { param } from "./args.js";
-import { type CompareOp, pyCompare, pyEquals, pyTruthy } from "./python-values.js";
+import { compareOrFail } from "./python-values.js";
 
 const COMPARISON = "Comparison";
 const LOGICAL = "Logical";
@@ -13,7 +16,7 @@ function ordering(name: string, op: CompareOp, words: string): FunctionDefinitio
     description: `True if a is ${words} b (Python ordering: numbers, strings by code point, lists, datetimes).`,
     params: [param("a", "Any"), param("b", "Any")],
     returns: "bool",
-    call: (args) => pyCompare(op, args[0] as ExprValue, args[1] as ExprValue),
+    call: (args) => compareOrFail(op, args[0] as ExprValue, args[1] as ExprValue),
   };
 }
 
@@ -65,7 +68,7 @@ export const logicalFunctions: FunctionDefinition[] = [
     description: "Python `a and b`: a if a is falsy, else b.",
     params: [param("a", "bool"), param("b", "bool")],
     returns: "bool",
-    call: (args) => (pyTruthy(args[0] as ExprValue) ? (args[1] as ExprValue) : (args[0] as ExprValue)),
+    call: (args) => (truthy(args[0] as ExprValue) ? (args[1] as ExprValue) : (args[0] as ExprValue)),
   },
   {
     name: "or",
@@ -73,7 +76,7 @@ export const logicalFunctions: FunctionDefinition[] = [
     description: "Python `a or b`: a if a is truthy, else b.",
     params: [param("a", "bool"), param("b", "bool")],
     returns: "bool",
-    call: (args) => (pyTruthy(args[0] as ExprValue) ? (args[0] as ExprValue) : (args[1] as ExprValue)),
+    call: (args) => (truthy(args[0] as ExprValue) ? (args[0] as ExprValue) : (args[1] as ExprValue)),
   },
   {
     name: "not",
@@ -81,6 +84,6 @@ export const logicalFunctions: FunctionDefinition[] = [
     description: "Negation of Python truthiness (None, 0, '', [] and {} are false).",
     params: [param("x", "bool")],
     returns: "bool",
-    call: (args) => !pyTruthy(args[0] as ExprValue),
+    call: (args) => !truthy(args[0] as ExprValue),
   },
 ];

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { floatRepr, pyRepr } from "../../values/python-str.js";
 import { ExprObject, type ExprValue } from "../function-definition.js";
 import { PyDateTime, UTC } from "./datetime-values.js";
 import { libraryFunctions } from "./index.js";
@@ -13,7 +14,6 @@ import { scanIpv4, scanIpv6, scanMacs } from "./ioc/network.js";
 import { scanUrls } from "./ioc/url.js";
 import { parseIsoDateTime } from "./isoformat.js";
 import { formatValue, pyFormat, pyPercentFormat } from "./python-format.js";
-import { floatRepr, pyRepr } from "./python-values.js";
 import { pyReExtract, pyReMatch } from "./regex.js";
 import { strftime } from "./strftime.js";
 import { strptime } from "./strptime.js";

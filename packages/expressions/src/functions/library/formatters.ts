@@ -1,8 +1,11 @@
 // Formatters group (reference §2.10): markdown lists, tables and task lists.
+
+import { pyStr } from "../../values/python-str.js";
+import { truthy } from "../../values/types.js";
 import type { ExprValue, FunctionDefinition } from "../function-definition.js";
 import { optionalArg, param } from "./args.js";
-import { checkStringLength, limitsOf } from "./limits.js";
-import { checkRenderSize, pyIterate, pyStr, pyTruthy } from "./python-values.js";
+import { checkStringLength, limitsOf, MAX_TEXT } from "./limits.js";
+import { checkRenderSize, pyIterate } from "./python-values.js";
 import { tabulate } from "./tables.js";
 
 const GROUP = "Formatters";
@@ -16,11 +19,9 @@ export const formatterFunctions: FunctionDefinition[] = [
     returns: "str",
     call(args, context) {
       checkRenderSize(args[0] as ExprValue, limitsOf(context).maxOutputChars);
-      const ordered = pyTruthy(optionalArg(args, 1) ?? false);
+      const ordered = truthy(optionalArg(args, 1) ?? false);
       const items = pyIterate(args[0] as ExprValue, "to_markdown_list", "x");
-      const out = items
-        .map((item, i) => `${ordered ? `${i + 1}.` : "-"} ${pyStr(item, "to_markdown_list")}`)
-        .join("\n");
+      const out = items.map((item, i) => `${ordered ? `${i + 1}.` : "-"} ${pyStr(item, MAX_TEXT)}`).join("\n");
       checkStringLength("to_markdown_list", out.length, limitsOf(context));
       return out;
     },
@@ -45,7 +46,7 @@ export const formatterFunctions: FunctionDefinition[] = [
     call(args, context) {
       checkRenderSize(args[0] as ExprValue, limitsOf(context).maxOutputChars);
       const items = pyIterate(args[0] as ExprValue, "to_markdown_tasks", "x");
-      const out = items.map((item) => `- [ ] ${pyStr(item, "to_markdown_tasks")}`).join("\n");
+      const out = items.map((item) => `- [ ] ${pyStr(item, MAX_TEXT)}`).join("\n");
       checkStringLength("to_markdown_tasks", out.length, limitsOf(context));
       return out;
     },

@@ -1,9 +1,10 @@
 // IO group (reference §2.1): CSV text to a list of dicts, Python csv.DictReader over
 // str.splitlines() (so a quoted field spanning lines loses its newline, as in Tracecat).
+
+import type { ExprDict } from "../../values/types.js";
 import type { ExprValue, FunctionDefinition } from "../function-definition.js";
 import { expectString, param } from "./args.js";
 import { checkListLength, limitsOf } from "./limits.js";
-import type { ExprDict } from "./python-values.js";
 import { pySplitLines, setKey } from "./text.js";
 
 /** Python's csv.reader (excel dialect, strict=False) over already-split lines. */

@@ -1,10 +1,11 @@
 // JSON functions group (reference §2.9): dict helpers and tabulate.
 
 import { tick } from "../../limits/budget.js";
+import { type ExprDict, isDict } from "../../values/types.js";
 import { type ExprValue, type FunctionDefinition, FunctionError } from "../function-definition.js";
 import { expectDict, expectInt, expectString, optionalArg, param, typeError, valueError } from "./args.js";
 import { checkListLength, checkStringLength, limitsOf } from "./limits.js";
-import { checkRenderSize, type ExprDict, isDict, pyIterate } from "./python-values.js";
+import { checkRenderSize, pyIterate } from "./python-values.js";
 import { tabulate } from "./tables.js";
 import { setKey } from "./text.js";
 

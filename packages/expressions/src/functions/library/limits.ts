@@ -12,6 +12,8 @@ export interface CallLimits {
 
 /** Deepest nesting a recursive walk (equality, str(), flatten…) goes into. */
 export const MAX_DEPTH = 256;
+/** Longest text str()/repr() build for a function without the call's limits at hand. */
+export const MAX_TEXT = DEFAULT_LIMITS.maxOutputChars;
 /** Longest regular expression pattern accepted. */
 export const MAX_PATTERN_LENGTH = 10_000;
 

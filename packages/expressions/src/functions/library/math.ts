@@ -2,6 +2,8 @@
 // division, % is floored) on numbers, strings, lists and datetime values.
 
 import { tick } from "../../limits/budget.js";
+import { pyEquals } from "../../values/equality.js";
+import { typeName } from "../../values/types.js";
 import {
   ExprObject,
   type ExprValue,
@@ -12,7 +14,7 @@ import {
 import { param } from "./args.js";
 import { type CallLimits, checkListLength, checkStringLength, limitsOf } from "./limits.js";
 import { pyPercentFormat } from "./python-format.js";
-import { pyCompare, pyEquals, pyIterate, pyTypeName } from "./python-values.js";
+import { compareOrFail, pyIterate } from "./python-values.js";
 
 const GROUP = "Math";
 
@@ -24,7 +26,7 @@ function num(v: ExprValue): number | undefined {
 
 function unsupported(op: string, a: ExprValue, b: ExprValue): FunctionError {
   return new FunctionError(
-    `unsupported operand type(s) for ${op}: '${pyTypeName(a)}' and '${pyTypeName(b)}'`,
+    `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`,
     "type_error",
   );
 }
@@ -65,7 +67,7 @@ export function pyAdd(a: ExprValue, b: ExprValue, limits: CallLimits): ExprValue
 
 function repeat(seq: string | ExprValue[], times: ExprValue, limits: CallLimits): ExprValue {
   if (typeof times !== "boolean" && !(typeof times === "number" && Number.isInteger(times))) {
-    throw new FunctionError(`can't multiply sequence by non-int of type '${pyTypeName(times)}'`, "type_error");
+    throw new FunctionError(`can't multiply sequence by non-int of type '${typeName(times)}'`, "type_error");
   }
   const n = Math.max(0, Number(times));
   if (seq.length === 0 || n === 0) return typeof seq === "string" ? "" : [];
@@ -250,7 +252,7 @@ export const mathFunctions: FunctionDefinition[] = [
     description: "The smaller of two values (the first on a tie).",
     params: [param("a", "Any"), param("b", "Any")],
     returns: "Any",
-    call: (args) => (pyCompare("<", args[1] as ExprValue, args[0] as ExprValue) ? args[1] : args[0]) as ExprValue,
+    call: (args) => (compareOrFail("<", args[1] as ExprValue, args[0] as ExprValue) ? args[1] : args[0]) as ExprValue,
   },
   {
     name: "max",
@@ -258,6 +260,6 @@ export const mathFunctions: FunctionDefinition[] = [
     description: "The larger of two values (the first on a tie).",
     params: [param("a", "Any"), param("b", "Any")],
     returns: "Any",
-    call: (args) => (pyCompare(">", args[1] as ExprValue, args[0] as ExprValue) ? args[1] : args[0]) as ExprValue,
+    call: (args) => (compareOrFail(">", args[1] as ExprValue, args[0] as ExprValue) ? args[1] : args[0]) as ExprValue,
   },
 ];

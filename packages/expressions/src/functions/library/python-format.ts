@@ -2,9 +2,10 @@
 // ExprValue (reference §2.2 `format`, §2.6 `mod`). Messages never quote argument values.
 
 import { DEFAULT_LIMITS } from "../../limits/limits.js";
+import { floatRepr, pyRepr, pyStr } from "../../values/python-str.js";
+import { isDict, typeName } from "../../values/types.js";
 import { ExprObject, type ExprValue, FunctionError } from "../function-definition.js";
-import { checkStringLength } from "./limits.js";
-import { floatRepr, isDict, pyRepr, pyStr, pyTypeName } from "./python-values.js";
+import { checkStringLength, MAX_TEXT } from "./limits.js";
 
 /** An ExprObject that understands format specs (datetimes: strftime). */
 interface SpecFormattable {
@@ -268,7 +269,7 @@ export function formatValue(value: ExprValue, spec: string, fn: string): string 
     if (spec === "") return value.toPythonString();
     return fail(fn, `unsupported format string passed to ${value.typeName}.__format__`, "type_error");
   }
-  if (spec === "") return pyStr(value, fn);
+  if (spec === "") return pyStr(value, MAX_TEXT);
   if (typeof value === "string") return formatString(value, parseSpec(spec, fn), fn);
   if (typeof value === "number" || typeof value === "boolean") {
     const parsed = parseSpec(spec, fn);
@@ -284,11 +285,11 @@ export function formatValue(value: ExprValue, spec: string, fn: string): string 
     }
     return formatFloat(n, parsed, fn);
   }
-  return fail(fn, `unsupported format string passed to ${pyTypeName(value)}.__format__`, "type_error");
+  return fail(fn, `unsupported format string passed to ${typeName(value)}.__format__`, "type_error");
 }
 
-function asciiRepr(value: ExprValue, fn: string): string {
-  return pyRepr(value, fn).replace(/[^\x00-\x7f]/gu, (ch) => {
+function asciiRepr(value: ExprValue): string {
+  return pyRepr(value, MAX_TEXT).replace(/[^\x00-\x7f]/gu, (ch) => {
     const cp = ch.codePointAt(0) ?? 0;
     if (cp < 0x100) return `\\x${cp.toString(16).padStart(2, "0")}`;
     if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, "0")}`;
@@ -298,9 +299,9 @@ function asciiRepr(value: ExprValue, fn: string): string {
 
 function convert(value: ExprValue, conversion: string | undefined, fn: string): ExprValue {
   if (conversion === undefined) return value;
-  if (conversion === "s") return pyStr(value, fn);
-  if (conversion === "r") return pyRepr(value, fn);
-  if (conversion === "a") return asciiRepr(value, fn);
+  if (conversion === "s") return pyStr(value, MAX_TEXT);
+  if (conversion === "r") return pyRepr(value, MAX_TEXT);
+  if (conversion === "a") return asciiRepr(value);
   return fail(fn, "unknown conversion specifier in format string; use !s, !r or !a");
 }
 
@@ -364,7 +365,7 @@ function resolveField(fieldName: string, values: readonly ExprValue[], counter: 
       if (i >= chars.length) fail(fn, "string index out of range in a replacement field");
       value = chars[i] as string;
     } else {
-      fail(fn, `'${pyTypeName(value)}' object is not subscriptable`, "type_error");
+      fail(fn, `'${typeName(value)}' object is not subscriptable`, "type_error");
     }
   }
   return value;
@@ -491,7 +492,7 @@ export function pyPercentFormat(template: string, value: ExprValue, fn = "mod"):
     const sign = flags.includes("+") ? "+" : flags.includes(" ") ? " " : "";
     const alt = flags.includes("#") ? "#" : "";
     if (type === "s" || type === "r" || type === "a") {
-      const text = type === "s" ? pyStr(arg, fn) : type === "r" ? pyRepr(arg, fn) : asciiRepr(arg, fn);
+      const text = type === "s" ? pyStr(arg, MAX_TEXT) : type === "r" ? pyRepr(arg, MAX_TEXT) : asciiRepr(arg);
       out += formatValue(text, `${fill}${align}${width}${precision}`, fn);
       continue;
     }
@@ -501,7 +502,7 @@ export function pyPercentFormat(template: string, value: ExprValue, fn = "mod"):
       continue;
     }
     if (typeof arg !== "number" && typeof arg !== "boolean") {
-      fail(fn, `%${type} format: a real number is required, not ${pyTypeName(arg)}`, "type_error");
+      fail(fn, `%${type} format: a real number is required, not ${typeName(arg)}`, "type_error");
     }
     let n = typeof arg === "boolean" ? Number(arg) : arg;
     let t: string = type;

@@ -1,11 +1,13 @@
 // Type conversion group (reference §2.12): JSON (orjson and stdlib flavours), NDJSON, YAML 1.1.
 import { type Document, isScalar, parseDocument, stringify } from "yaml";
 import { tick } from "../../limits/budget.js";
+import { floatRepr, pyNumber } from "../../values/python-str.js";
+import { type ExprDict, isDict } from "../../values/types.js";
 import { ExprObject, type ExprValue, type FunctionDefinition, FunctionError } from "../function-definition.js";
 import { expectString, param } from "./args.js";
 import { PyDate, PyDateTime } from "./datetime-values.js";
 import { checkDepth, checkStringLength, limitsOf } from "./limits.js";
-import { checkRenderSize, type ExprDict, floatRepr, isDict, numberStr } from "./python-values.js";
+import { checkRenderSize } from "./python-values.js";
 import { pySplitLines, setKey } from "./text.js";
 
 const GROUP = "Type conversion";
@@ -31,7 +33,7 @@ function jsonString(s: string, asciiOnly: boolean): string {
 /** orjson's number form: ints as digits, floats fixed in [1e-5, 1e16), else `1e-6` / `1e+16`. */
 function orjsonNumber(x: number): string {
   if (!Number.isFinite(x)) return "null";
-  if (Number.isInteger(x)) return numberStr(x);
+  if (Number.isInteger(x)) return pyNumber(x);
   const abs = Math.abs(x);
   if (abs >= 1e-5 && abs < 1e16) {
     const text = floatRepr(x);
@@ -105,7 +107,7 @@ function prettifyJson(value: ExprValue, indent: string, depth = 0): string {
   if (typeof value === "number") {
     if (Number.isNaN(value)) return "NaN";
     if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity";
-    return numberStr(value);
+    return pyNumber(value);
   }
   if (typeof value === "string") return jsonString(value, true);
   if (value instanceof ExprObject) {
@@ -235,7 +237,7 @@ const intTag = {
     if (body.length > 1 && body.startsWith("0")) return sign * Number.parseInt(body.slice(1), 8);
     return sign * Number(body);
   },
-  stringify: (item: { value: unknown }) => numberStr(item.value as number),
+  stringify: (item: { value: unknown }) => pyNumber(item.value as number),
 };
 
 const REPLACED_TAGS = new Set([timestampTag.tag, floatTag.tag, boolTag.tag, intTag.tag]);
@@ -273,7 +275,7 @@ function yamlKey(key: unknown): string {
   if (typeof key === "string") return key;
   if (key === null || key === undefined) return "None";
   if (typeof key === "boolean") return key ? "True" : "False";
-  if (typeof key === "number") return numberStr(key);
+  if (typeof key === "number") return pyNumber(key);
   if (key instanceof ExprObject) return key.toPythonString();
   throw new FunctionError("a YAML mapping key is a list or mapping, which a dict key cannot be", "type_error");
 }

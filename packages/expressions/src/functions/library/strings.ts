@@ -1,9 +1,12 @@
 // String transforms (reference §2.2) with Python's str semantics.
+
+import { pyStr } from "../../values/python-str.js";
+import { isDict } from "../../values/types.js";
 import type { ExprValue, FunctionDefinition } from "../function-definition.js";
 import { expectString, optionalArg, param, typeError, valueError } from "./args.js";
-import { checkListLength, checkStringLength, limitsOf } from "./limits.js";
+import { checkListLength, checkStringLength, limitsOf, MAX_TEXT } from "./limits.js";
 import { pyFormat } from "./python-format.js";
-import { checkRenderSize, isDict, pyStr } from "./python-values.js";
+import { checkRenderSize } from "./python-values.js";
 import { slugify } from "./slugify.js";
 import { pyCapitalize, pyStrip, pyTitle, pyWhitespaceSplit, sliceBounds } from "./text.js";
 
@@ -45,9 +48,9 @@ function urlDecode(text: string): string {
 function affix(fn: string, args: readonly ExprValue[], before: boolean, limit: number): ExprValue {
   const x = args[0] as ExprValue;
   checkRenderSize(x, limit);
-  const text = pyStr(args[1] as ExprValue, fn);
+  const text = pyStr(args[1] as ExprValue, MAX_TEXT);
   const apply = (item: ExprValue) => {
-    const s = pyStr(item, fn);
+    const s = pyStr(item, MAX_TEXT);
     checkStringLength(fn, s.length + text.length);
     return before ? text + s : s + text;
   };
@@ -265,7 +268,7 @@ export const stringFunctions: FunctionDefinition[] = [
     call(args, context) {
       const safeArg = optionalArg(args, 1);
       const safe = safeArg === undefined ? "" : expectString("url_encode", "safe", safeArg);
-      const text = pyStr(args[0] as ExprValue, "url_encode");
+      const text = pyStr(args[0] as ExprValue, MAX_TEXT);
       checkStringLength("url_encode", text.length * 3, limitsOf(context));
       return urlEncode(text, safe);
     },

@@ -1,9 +1,13 @@
 // Table renderers shared by FN.tabulate and the markdown formatters (reference §2.9 tabulate).
 
 import { tick } from "../../limits/budget.js";
+import { compareStrings } from "../../values/equality.js";
+import { pyStr } from "../../values/python-str.js";
+import { type ExprDict, isDict } from "../../values/types.js";
 import { type ExprValue, FunctionError } from "../function-definition.js";
 import { typeError } from "./args.js";
-import { compareCodePoints, type ExprDict, isDict, pyIterate, pyStr } from "./python-values.js";
+import { MAX_TEXT } from "./limits.js";
+import { pyIterate } from "./python-values.js";
 
 export type TableFormat = "markdown" | "html" | "csv" | "xml";
 
@@ -17,21 +21,21 @@ function rowsOf(x: ExprValue, fn: string): ExprDict[] {
 function sortedColumns(rows: ExprDict[]): string[] {
   const keys = new Set<string>();
   for (const row of rows) for (const key of Object.keys(row)) keys.add(key);
-  return [...keys].sort(compareCodePoints);
+  return [...keys].sort(compareStrings);
 }
 
-function cell(row: ExprDict, key: string, fn: string): string {
+function cell(row: ExprDict, key: string): string {
   tick();
   if (!Object.hasOwn(row, key)) return "";
   const value = row[key] as ExprValue;
-  return value === null ? "" : pyStr(value, fn);
+  return value === null ? "" : pyStr(value, MAX_TEXT);
 }
 
-function markdown(rows: ExprDict[], fn: string): string {
+function markdown(rows: ExprDict[]): string {
   const columns = sortedColumns(rows);
   if (rows.length === 0 || columns.length === 0) return "";
   const lines = [`|${columns.join("|")}|`, `|${columns.map(() => "-").join("|")}|`];
-  for (const row of rows) lines.push(`|${columns.map((c) => cell(row, c, fn)).join("|")}|`);
+  for (const row of rows) lines.push(`|${columns.map((c) => cell(row, c)).join("|")}|`);
   return lines.join("\n");
 }
 
@@ -44,7 +48,7 @@ function escapeHtml(s: string): string {
     .replace(/'/g, "&#x27;");
 }
 
-function html(rows: ExprDict[], fn: string): string {
+function html(rows: ExprDict[]): string {
   if (rows.length === 0) return "";
   const columns = sortedColumns(rows);
   const lines = ["<table>", "  <thead>", "    <tr>"];
@@ -54,7 +58,7 @@ function html(rows: ExprDict[], fn: string): string {
     lines.push("    <tr>");
     for (const c of columns) {
       // Tracecat prints a present None as "None" here (unlike markdown and csv).
-      const text = Object.hasOwn(row, c) ? pyStr(row[c] as ExprValue, fn) : "";
+      const text = Object.hasOwn(row, c) ? pyStr(row[c] as ExprValue, MAX_TEXT) : "";
       lines.push(`      <td>${escapeHtml(text)}</td>`);
     }
     lines.push("    </tr>");
@@ -72,11 +76,11 @@ function csvRow(fields: string[]): string {
   return `${fields.map(csvField).join(",")}\r\n`;
 }
 
-function csv(rows: ExprDict[], fn: string): string {
+function csv(rows: ExprDict[]): string {
   if (rows.length === 0) return "";
   const columns = sortedColumns(rows);
   let out = csvRow(columns);
-  for (const row of rows) out += csvRow(columns.map((c) => cell(row, c, fn)));
+  for (const row of rows) out += csvRow(columns.map((c) => cell(row, c)));
   return out;
 }
 
@@ -87,7 +91,7 @@ function escapeXml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-function xml(rows: ExprDict[], fn: string): string {
+function xml(rows: ExprDict[]): string {
   if (rows.length === 0) return "";
   const lines = ['<?xml version="1.0" ?>', "<items>"];
   for (const row of rows) {
@@ -105,7 +109,7 @@ function xml(rows: ExprDict[], fn: string): string {
         );
       }
       const value = row[key] as ExprValue;
-      const text = value === null ? "" : pyStr(value, fn);
+      const text = value === null ? "" : pyStr(value, MAX_TEXT);
       if (XML_INVALID.test(text))
         throw new FunctionError("a value holds a control character XML cannot carry", "value_error");
       lines.push(text === "" ? `    <${key}/>` : `    <${key}>${escapeXml(text)}</${key}>`);
@@ -120,12 +124,12 @@ export function tabulate(x: ExprValue, format: TableFormat, fn: string): string 
   const rows = rowsOf(x, fn);
   switch (format) {
     case "markdown":
-      return markdown(rows, fn);
+      return markdown(rows);
     case "html":
-      return html(rows, fn);
+      return html(rows);
     case "csv":
-      return csv(rows, fn);
+      return csv(rows);
     case "xml":
-      return xml(rows, fn);
+      return xml(rows);
   }
 }

@@ -1,7 +1,8 @@
 // Python string primitives the library shares: whitespace, title case, code-point slicing, safe
 // dict construction.
+
+import type { ExprDict } from "../../values/types.js";
 import type { ExprValue } from "../function-definition.js";
-import type { ExprDict } from "./python-values.js";
 
 /** Characters Python's str.isspace() accepts (what strip()/split() with no argument remove). */
 export const PY_WHITESPACE =

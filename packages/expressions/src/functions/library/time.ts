@@ -1,5 +1,7 @@
 // Time related group (reference §2.13). Logical time comes from context.now(); naive datetimes
 // are UTC wherever Tracecat assumes the server's local zone (its containers run in UTC).
+
+import { truthy } from "../../values/types.js";
 import type { ExprValue, FunctionContext, FunctionDefinition } from "../function-definition.js";
 import { FunctionError } from "../function-definition.js";
 import { expectInt, expectString, optionalArg, param, typeError, valueError } from "./args.js";
@@ -16,7 +18,6 @@ import {
   UTC,
 } from "./datetime-values.js";
 import { parseIsoDateTime } from "./isoformat.js";
-import { pyTruthy } from "./python-values.js";
 import { DAY_NAMES, MONTH_NAMES, strftime } from "./strftime.js";
 import { strptime } from "./strptime.js";
 
@@ -68,7 +69,7 @@ function logicalNow(context: FunctionContext): PyDateTime {
 
 function maybeIso(dt: PyDateTime, args: readonly ExprValue[], fn: string): ExprValue {
   const asIso = optionalArg(args, 0);
-  if (asIso === undefined || !pyTruthy(asIso)) return dt;
+  if (asIso === undefined || !truthy(asIso)) return dt;
   const spec = optionalArg(args, 1);
   return dt.isoformat("T", parseTimespec(spec === undefined ? "auto" : expectString(fn, "timespec", spec)));
 }
@@ -242,7 +243,7 @@ export const timeFunctions: FunctionDefinition[] = [
       let dt = asDateTime(args[0], "is_working_hours", "x");
       const start = parseTime(expectString("is_working_hours", "start", args[1]));
       const end = parseTime(expectString("is_working_hours", "end", args[2]));
-      const weekends = pyTruthy(optionalArg(args, 3) ?? false);
+      const weekends = truthy(optionalArg(args, 3) ?? false);
       const tz = zoneArg(optionalArg(args, 4), "is_working_hours", "timezone");
       if (tz) dt = dt.withZone(tz);
       if (dt.fields.weekday >= 5 && !weekends) return false;

@@ -1,8 +1,9 @@
 // IOC extractors group (reference §2.18). Results are distinct, in first-seen order (Tracecat
 // returns set order, which its own tests sort away).
+
+import { truthy } from "../../../values/types.js";
 import type { ExprValue, FunctionDefinition } from "../../function-definition.js";
 import { expectString, optionalArg, param } from "../args.js";
-import { pyTruthy } from "../python-values.js";
 import { defang, findAll, textArg, unique } from "./common.js";
 import { isDomain, scanDomains } from "./domain.js";
 import { isEmail, normalizeEmail, scanEmails } from "./email.js";
@@ -22,7 +23,7 @@ const DOMAIN_DEFANGS: readonly (readonly [string, string])[] = [
 ];
 
 function flag(args: readonly ExprValue[], index: number): boolean {
-  return pyTruthy(optionalArg(args, index) ?? false);
+  return truthy(optionalArg(args, index) ?? false);
 }
 
 function withDefanged(
