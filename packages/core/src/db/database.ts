@@ -196,6 +196,7 @@ async function connectPostgres(client: pg.Client, target: string): Promise<void>
  */
 export async function migrateToLatest(database: Database): Promise<void> {
   const names = Object.keys(migrations).sort();
+  if (await isMigrated(database, names)) return; // the common case takes no write lock
   let current = "";
   try {
     await database.writeTransaction(async (trx) => {
@@ -226,6 +227,16 @@ export async function migrateToLatest(database: Database): Promise<void> {
       `Database migration ${current || "setup"} failed: ${(error as Error).message}`,
       { status: 500, cause: error },
     );
+  }
+}
+
+async function isMigrated(database: Database, names: string[]): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from coffer_migrations`.execute(database.db);
+    const applied = new Set(rows.map((r) => r.name));
+    return names.every((n) => applied.has(n));
+  } catch {
+    return false; // no migration table yet
   }
 }
 

@@ -1,4 +1,5 @@
-import { type Compilable, CompiledQuery, type Kysely, type Selectable, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
+import { createCompiledQueries } from "../db/compiled-queries.js";
 import type { CofferSchema, SecretsTable, SecretVersionsTable } from "../db/schema.js";
 
 export type SecretRow = Selectable<SecretsTable>;
@@ -41,26 +42,6 @@ export type SecretValuesRow = Pick<
   "id" | "name" | "type" | "environment" | "workspace_id" | "current_version_id"
 > &
   Pick<VersionRow, "ciphertext" | "wrapped_key" | "kid" | "key_names">;
-
-/**
- * Kysely builds and compiles a query on every call, which costs as much as running a point read.
- * The hot reads compile once per shape and then run the cached SQL with new parameters. The first
- * compilation checks that the parameters given match the builder's, so an ordering mistake fails
- * loudly instead of reading the wrong row.
- */
-function createCompiledQueries() {
-  const texts = new Map<string, string>();
-  return async function rows<R>(db: Db, key: string, parameters: unknown[], build: () => Compilable<R>): Promise<R[]> {
-    const text = texts.get(key);
-    if (text !== undefined) return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
-    const compiled = build().compile();
-    if (compiled.parameters.length !== parameters.length || compiled.parameters.some((p, i) => p !== parameters[i])) {
-      throw new Error(`compiled query ${key}: parameters do not match the builder's order`);
-    }
-    texts.set(key, compiled.sql);
-    return (await db.executeQuery(compiled)).rows;
-  };
-}
 
 export interface ListFilter {
   environment?: string;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import type { AuditService } from "../audit/audit.service.js";
+import { type AuditService, targetEvent } from "../audit/audit.service.js";
+import { createCompiledQueries } from "../db/compiled-queries.js";
 import type { Database } from "../db/database.js";
 import { CofferError } from "../errors/coffer-error.js";
 import type { Actor } from "../secrets/secrets.schema.js";
@@ -55,6 +56,7 @@ function sameHash(a: string, b: string): boolean {
 export function createTokensService(deps: { database: Database; audit: AuditService; clock: () => Date }) {
   const { database, audit, clock } = deps;
   const db = database.db;
+  const rows = createCompiledQueries();
 
   return {
     /** Creates a token; the returned `token` is the only time it exists in clear. */
@@ -87,16 +89,7 @@ export function createTokensService(deps: { database: Database; audit: AuditServ
           .values({ ...item, token_hash: hashToken(token), revoked_at: null })
           .execute();
         await audit.append(trx, [
-          {
-            actor: actor.actor,
-            workspaceId,
-            action: "token.create",
-            targetType: "token",
-            targetId: item.id,
-            targetName: item.name,
-            ...(actor.requestId ? { requestId: actor.requestId } : {}),
-            details: { role },
-          },
+          targetEvent(actor, workspaceId, "token.create", { type: "token", id: item.id, name: item.name }, { role }),
         ]);
       });
       return { token, item };
@@ -127,15 +120,7 @@ export function createTokensService(deps: { database: Database; audit: AuditServ
       await database.writeTransaction(async (trx) => {
         await trx.updateTable("api_tokens").set({ revoked_at: clock().toISOString() }).where("id", "=", id).execute();
         await audit.append(trx, [
-          {
-            actor: actor.actor,
-            workspaceId,
-            action: "token.revoke",
-            targetType: "token",
-            targetId: id,
-            targetName: row.name,
-            ...(actor.requestId ? { requestId: actor.requestId } : {}),
-          },
+          targetEvent(actor, workspaceId, "token.revoke", { type: "token", id, name: row.name }),
         ]);
       });
     },
@@ -147,23 +132,24 @@ export function createTokensService(deps: { database: Database; audit: AuditServ
     async authenticate(token: string): Promise<AuthenticatedToken | null> {
       if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
       const presented = hashToken(token);
-      const row = await db
-        .selectFrom("api_tokens as t")
-        .innerJoin("workspaces as w", "w.id", "t.workspace_id")
-        .select([
-          "t.id",
-          "t.workspace_id",
-          "t.name",
-          "t.role",
-          "t.created_by",
-          "t.created_at",
-          "t.last_used_at",
-          "w.slug as workspace_slug",
-          "t.token_hash",
-        ])
-        .where("t.token_hash", "=", presented)
-        .where("t.revoked_at", "is", null)
-        .executeTakeFirst();
+      const [row] = await rows(db, "authenticate", [presented], () =>
+        db
+          .selectFrom("api_tokens as t")
+          .innerJoin("workspaces as w", "w.id", "t.workspace_id")
+          .select([
+            "t.id",
+            "t.workspace_id",
+            "t.name",
+            "t.role",
+            "t.created_by",
+            "t.created_at",
+            "t.last_used_at",
+            "w.slug as workspace_slug",
+            "t.token_hash",
+          ])
+          .where("t.token_hash", "=", presented)
+          .where("t.revoked_at", "is", null),
+      );
       // The index lookup already matched; this constant-time check keeps the decision itself
       // independent of where two hashes differ, whatever the database does.
       if (!row || !sameHash(row.token_hash, presented)) return null;

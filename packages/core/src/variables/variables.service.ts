@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Selectable } from "kysely";
-import type { AuditService } from "../audit/audit.service.js";
+import { type AuditService, targetEvent } from "../audit/audit.service.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
 import type { VariablesTable } from "../db/schema.js";
 import { CofferError } from "../errors/coffer-error.js";
@@ -82,16 +82,12 @@ export function createVariablesService(deps: { database: Database; audit: AuditS
     action: string,
     row: { id: string; name: string; environment: string },
   ) {
-    return {
-      actor: actor.actor,
-      workspaceId,
-      action,
-      targetType: "variable",
-      targetId: row.id,
-      targetName: row.name,
+    return targetEvent(actor, workspaceId, action, {
+      type: "variable",
+      id: row.id,
+      name: row.name,
       environment: row.environment,
-      ...(actor.requestId ? { requestId: actor.requestId } : {}),
-    };
+    });
   }
 
   return {

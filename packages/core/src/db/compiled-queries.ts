@@ -1,0 +1,26 @@
+import { type Compilable, CompiledQuery, type Kysely } from "kysely";
+
+/**
+ * Kysely builds and compiles a query on every call, which costs as much as running a point read.
+ * Hot reads compile once per shape (`key`) and then run the cached SQL with new parameters. The
+ * first compilation checks that the parameters given match the builder's, so an ordering mistake
+ * fails loudly instead of reading the wrong row.
+ */
+export function createCompiledQueries() {
+  const texts = new Map<string, string>();
+  return async function rows<R, DB>(
+    db: Kysely<DB>,
+    key: string,
+    parameters: unknown[],
+    build: () => Compilable<R>,
+  ): Promise<R[]> {
+    const text = texts.get(key);
+    if (text !== undefined) return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
+    const compiled = build().compile();
+    if (compiled.parameters.length !== parameters.length || compiled.parameters.some((p, i) => p !== parameters[i])) {
+      throw new Error(`compiled query ${key}: parameters do not match the builder's order`);
+    }
+    texts.set(key, compiled.sql);
+    return (await db.executeQuery(compiled)).rows;
+  };
+}
