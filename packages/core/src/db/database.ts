@@ -5,7 +5,6 @@ import {
   type Kysely,
   Kysely as KyselyClass,
   type Migration,
-  Migrator,
   PostgresDialect,
   SqliteDialect,
   type SqliteDatabase as SqliteHandle,
