@@ -1,24 +1,8 @@
 // `coffer tokens …` and `coffer vars …` as a user runs them: real processes on a real store.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { createTestEnvironment, type TestEnvironment, testDialects } from "@coffer/core/testing";
-import { BIN, type ServerProcess, startServerProcess } from "./support.js";
-
-function coffer(
-  env: Record<string, string>,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli, type ServerProcess, startServerProcess } from "./support.js";
 
 for (const dialect of await testDialects("coffer tokens and vars commands")) {
   describe(`coffer tokens / coffer vars (${dialect})`, () => {
@@ -34,7 +18,7 @@ for (const dialect of await testDialects("coffer tokens and vars commands")) {
     });
 
     test("tokens create prints the token once, on stdout alone; it works over HTTP until revoked", async () => {
-      const created = await coffer(env.env, ["tokens", "create", "--role", "editor", "--name", "ci pipeline"]);
+      const created = await runCli(env.env, ["tokens", "create", "--role", "editor", "--name", "ci pipeline"]);
       assert.equal(created.code, 0, created.stderr);
       const token = created.stdout.trim();
       assert.match(token, /^coffer_[A-Za-z0-9_-]{43}$/);
@@ -44,35 +28,35 @@ for (const dialect of await testDialects("coffer tokens and vars commands")) {
       const who = await fetch(`${server.url}/api/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });
       assert.deepEqual(((await who.json()) as { role: string; token: { name: string } }).token.name, "ci pipeline");
 
-      const list = await coffer(env.env, ["tokens", "list"]);
+      const list = await runCli(env.env, ["tokens", "list"]);
       assert.equal(list.code, 0);
       assert.match(list.stdout, /ci pipeline\s+editor/);
       assert.ok(!list.stdout.includes(token));
-      const json = JSON.parse((await coffer(env.env, ["tokens", "list", "--json"])).stdout) as { name: string }[];
+      const json = JSON.parse((await runCli(env.env, ["tokens", "list", "--json"])).stdout) as { name: string }[];
       assert.ok(json.some((t) => t.name === "ci pipeline"));
       assert.ok(!JSON.stringify(json).includes(token));
 
-      const revoked = await coffer(env.env, ["tokens", "revoke", "ci pipeline"]);
+      const revoked = await runCli(env.env, ["tokens", "revoke", "ci pipeline"]);
       assert.equal(revoked.code, 0, revoked.stderr);
       const after = await fetch(`${server.url}/api/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(after.status, 401);
-      const again = await coffer(env.env, ["tokens", "revoke", "ci pipeline"]);
+      const again = await runCli(env.env, ["tokens", "revoke", "ci pipeline"]);
       assert.equal(again.code, 1);
       assert.match(again.stderr, /token_not_found/);
     });
 
     test("tokens create refuses an unknown role and an unknown workspace", async () => {
-      const role = await coffer(env.env, ["tokens", "create", "--role", "owner"]);
+      const role = await runCli(env.env, ["tokens", "create", "--role", "owner"]);
       assert.equal(role.code, 1);
       assert.match(role.stderr, /invalid_role/);
-      const ws = await coffer(env.env, ["tokens", "create", "--role", "viewer", "--workspace", "nowhere"]);
+      const ws = await runCli(env.env, ["tokens", "create", "--role", "viewer", "--workspace", "nowhere"]);
       assert.equal(ws.code, 1);
       assert.match(ws.stderr, /workspace_not_found/);
       assert.equal(ws.stdout, "");
     });
 
     test("vars create / get / update / list / delete, with KEY=text and KEY:=json", async () => {
-      const created = await coffer(env.env, [
+      const created = await runCli(env.env, [
         "vars",
         "create",
         "siem",
@@ -85,12 +69,12 @@ for (const dialect of await testDialects("coffer tokens and vars commands")) {
         "SIEM",
       ]);
       assert.equal(created.code, 0, created.stderr);
-      const got = JSON.parse((await coffer(env.env, ["vars", "get", "siem", "--env", "prod", "--json"])).stdout);
+      const got = JSON.parse((await runCli(env.env, ["vars", "get", "siem", "--env", "prod", "--json"])).stdout);
       assert.deepEqual(got.values, { url: "https://siem.example", port: 8443, hosts: ["a", "b"] });
       assert.equal(got.description, "SIEM");
 
       // The HTTP API sees the same variable.
-      const token = (await coffer(env.env, ["tokens", "create", "--role", "viewer"])).stdout.trim();
+      const token = (await runCli(env.env, ["tokens", "create", "--role", "viewer"])).stdout.trim();
       const http = await fetch(`${server.url}/api/v1/workspaces/default/variables?environment=prod`, {
         headers: { authorization: `Bearer ${token}` },
       });
@@ -99,7 +83,7 @@ for (const dialect of await testDialects("coffer tokens and vars commands")) {
         [got.id],
       );
 
-      const updated = await coffer(env.env, [
+      const updated = await runCli(env.env, [
         "vars",
         "update",
         "siem",
@@ -110,23 +94,23 @@ for (const dialect of await testDialects("coffer tokens and vars commands")) {
         "prod",
       ]);
       assert.equal(updated.code, 0, updated.stderr);
-      const after = JSON.parse((await coffer(env.env, ["vars", "get", "siem", "--env", "prod", "--json"])).stdout);
+      const after = JSON.parse((await runCli(env.env, ["vars", "get", "siem", "--env", "prod", "--json"])).stdout);
       assert.deepEqual(after.values, { url: "https://siem.example", port: 8443, verify: true });
 
-      const text = await coffer(env.env, ["vars", "get", "siem", "--env", "prod"]);
+      const text = await runCli(env.env, ["vars", "get", "siem", "--env", "prod"]);
       assert.match(text.stdout, /port = 8443/);
-      const list = await coffer(env.env, ["vars", "list"]);
+      const list = await runCli(env.env, ["vars", "list"]);
       assert.match(list.stdout, /siem\s+prod/);
-      const missing = await coffer(env.env, ["vars", "get", "siem"]);
+      const missing = await runCli(env.env, ["vars", "get", "siem"]);
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /variable_not_found/);
-      const badJson = await coffer(env.env, ["vars", "create", "x", "a:={nope"]);
+      const badJson = await runCli(env.env, ["vars", "create", "x", "a:={nope"]);
       assert.equal(badJson.code, 1);
       assert.match(badJson.stderr, /not valid JSON/);
 
-      const deleted = await coffer(env.env, ["vars", "delete", "siem", "--env", "prod"]);
+      const deleted = await runCli(env.env, ["vars", "delete", "siem", "--env", "prod"]);
       assert.equal(deleted.code, 0);
-      assert.equal((await coffer(env.env, ["vars", "list", "--json"])).stdout.trim(), "[]");
+      assert.equal((await runCli(env.env, ["vars", "list", "--json"])).stdout.trim(), "[]");
     });
   });
 }

@@ -1,30 +1,14 @@
 // `coffer keys rotate` runs in another process while a server answers reads: no read fails, no
 // secret shows as corrupted, and afterwards every version is wrapped by the new key.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Coffer } from "@coffer/core";
 import { canary, createTestEnvironment, type TestEnvironment, testDialects } from "@coffer/core/testing";
-import { BIN, type ServerProcess, startServerProcess } from "./support.js";
+import { runCli, type ServerProcess, startServerProcess } from "./support.js";
 
 const SECRETS = 120;
-
-function runCli(
-  env: Record<string, string>,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 for (const dialect of await testDialects("key rotation while serving")) {
   describe(`key rotation while a server answers reads (${dialect})`, () => {

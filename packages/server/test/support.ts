@@ -8,6 +8,26 @@ import { canary } from "@coffer/core/testing";
 export const BIN = join(process.cwd(), "packages/server/bin/coffer.js");
 
 /** Ids of one workspace's resources a route case acts on; created fresh for each call that may destroy them. */
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `coffer …` as a user would: a real process with only PATH and the given environment. */
+export function runCli(env: Record<string, string>, args: string[], input?: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? "");
+  });
+}
+
 export interface Fixture {
   workspace: string;
   secretId: string;

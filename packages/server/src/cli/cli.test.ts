@@ -11,31 +11,9 @@ import {
   type TestEnvironment,
   testDialects,
 } from "@coffer/core/testing";
+import { BIN, runCli } from "../../test/support.js";
 
-const BIN = join(process.cwd(), "packages/server/bin/coffer.js");
 const READ_LOOP = join(process.cwd(), "packages/core/dist/src/testing/read-loop.js");
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(env: Record<string, string>, args: string[], input?: string, cwd?: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? "", ...env },
-      cwd: cwd ?? process.cwd(),
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? "");
-  });
-}
 
 /** Every form a value could leak in. */
 function encodings(value: string): string[] {
