@@ -25,11 +25,13 @@ function isNumeric(v: ExprValue): v is number | boolean {
   return typeof v === "number" || typeof v === "boolean";
 }
 
+/** `unsupported operand type(s) for -: 'int' and 'str'` (CPython's TypeError text). */
+export function unsupportedMessage(op: string, a: ExprValue, b: ExprValue): string {
+  return `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`;
+}
+
 function unsupported(op: string, a: ExprValue, b: ExprValue): OperationError {
-  return new OperationError(
-    "type_error",
-    `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`,
-  );
+  return new OperationError("type_error", unsupportedMessage(op, a, b));
 }
 
 function delegate(op: ObjectOperator, a: ExprValue, b: ExprValue): ExprValue | undefined {
@@ -89,10 +91,11 @@ function repeat(
   return out;
 }
 
-/** Floored modulo (the result has the divisor's sign), as in Python. */
+/** Floored modulo (the result, zero included, has the divisor's sign), as Python's float `%`. */
 export function pyMod(a: number, b: number): number {
   const r = a % b;
-  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+  if (r !== 0 && r < 0 !== b < 0) return r + b;
+  return r === 0 ? (b < 0 ? -0 : 0) : r;
 }
 
 export function applyBinary(op: string, a: ExprValue, b: ExprValue, limits: OperatorLimits): ExprValue {
@@ -106,11 +109,10 @@ export function applyBinary(op: string, a: ExprValue, b: ExprValue, limits: Oper
       }
       const r = delegate("+", a, b);
       if (r !== undefined) return r;
-      if (typeof a === "string" || typeof b === "string") {
-        throw new OperationError(
-          "type_error",
-          `can only concatenate str (not "${typeName(typeof a === "string" ? b : a)}") to str; convert with str(…) first`,
-        );
+      if (typeof a === "string" || Array.isArray(a)) {
+        const kind = typeName(a);
+        const hint = kind === "str" ? "; convert with str(…) first" : "";
+        throw new OperationError("type_error", `can only concatenate ${kind} (not "${typeName(b)}") to ${kind}${hint}`);
       }
       throw unsupported("+", a, b);
     }

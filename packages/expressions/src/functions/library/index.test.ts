@@ -482,7 +482,7 @@ describe("every function reports misuse with a message a user can act on", () =>
   it("wrong argument types name the function, the parameter and the type", () => {
     const cases: [string, string][] = [
       ["FN.lowercase(None)", "FN.lowercase failed: parameter 'x' must be a str, got NoneType"],
-      ["FN.prefix(['a'] * 3, 'p') + 1", "unsupported"],
+      ["FN.prefix(['a'] * 3, 'p') + 1", 'can only concatenate list (not "int") to list'],
       [
         "FN.greater_than_or_equal('a', 1)",
         "FN.greater_than_or_equal failed: '>=' not supported between instances of 'str' and 'int'",

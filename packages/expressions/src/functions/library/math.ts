@@ -3,16 +3,10 @@
 
 import { tick } from "../../limits/budget.js";
 import { pyEquals } from "../../values/equality.js";
-import { typeName } from "../../values/types.js";
-import {
-  ExprObject,
-  type ExprValue,
-  type FunctionDefinition,
-  FunctionError,
-  type ObjectOperator,
-} from "../function-definition.js";
+import { applyBinary, OperationError, unsupportedMessage } from "../../values/operators.js";
+import { type ExprValue, type FunctionDefinition, FunctionError } from "../function-definition.js";
 import { param } from "./args.js";
-import { type CallLimits, checkListLength, checkStringLength, limitsOf } from "./limits.js";
+import { type CallLimits, checkStringLength, limitsOf } from "./limits.js";
 import { pyPercentFormat } from "./python-format.js";
 import { compareOrFail, pyIterate } from "./python-values.js";
 
@@ -25,19 +19,7 @@ function num(v: ExprValue): number | undefined {
 }
 
 function unsupported(op: string, a: ExprValue, b: ExprValue): FunctionError {
-  return new FunctionError(
-    `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`,
-    "type_error",
-  );
-}
-
-function objectOp(op: ObjectOperator, a: ExprValue, b: ExprValue): ExprValue | undefined {
-  if (a instanceof ExprObject) {
-    const r = a.applyOperator(op, b, false);
-    if (r !== undefined) return r;
-  }
-  if (b instanceof ExprObject) return b.applyOperator(op, a, true);
-  return undefined;
+  return new FunctionError(unsupportedMessage(op, a, b), "type_error");
 }
 
 function checkNumber(result: number, a: number, b: number): number {
@@ -47,45 +29,29 @@ function checkNumber(result: number, a: number, b: number): number {
   return result;
 }
 
-/** Python `a + b`. */
-export function pyAdd(a: ExprValue, b: ExprValue, limits: CallLimits): ExprValue {
+/**
+ * The language's binary operator (values/operators.ts), its errors as FunctionErrors, plus the
+ * library's overflow check on numbers.
+ */
+function operate(op: "+" | "-" | "*" | "/" | "%", a: ExprValue, b: ExprValue, limits: CallLimits): ExprValue {
+  let result: ExprValue;
+  try {
+    result = applyBinary(op, a, b, limits);
+  } catch (error) {
+    if (error instanceof OperationError) {
+      const code = error.code === "type_error" || error.code === "limit_exceeded" ? error.code : "value_error";
+      throw new FunctionError(error.message, code);
+    }
+    throw error;
+  }
   const x = num(a);
   const y = num(b);
-  if (x !== undefined && y !== undefined) return checkNumber(x + y, x, y);
-  if (typeof a === "string" && typeof b === "string") {
-    checkStringLength("add", a.length + b.length, limits);
-    return a + b;
-  }
-  if (Array.isArray(a) && Array.isArray(b)) {
-    checkListLength("add", a.length + b.length, limits);
-    return [...a, ...b];
-  }
-  const r = objectOp("+", a, b);
-  if (r !== undefined) return r;
-  throw unsupported("+", a, b);
+  return typeof result === "number" && x !== undefined && y !== undefined ? checkNumber(result, x, y) : result;
 }
 
-function repeat(seq: string | ExprValue[], times: ExprValue, limits: CallLimits): ExprValue {
-  if (typeof times !== "boolean" && !(typeof times === "number" && Number.isInteger(times))) {
-    throw new FunctionError(`can't multiply sequence by non-int of type '${typeName(times)}'`, "type_error");
-  }
-  const n = Math.max(0, Number(times));
-  if (seq.length === 0 || n === 0) return typeof seq === "string" ? "" : [];
-  if (typeof seq === "string") {
-    checkStringLength("mul", seq.length * n, limits);
-    return seq.repeat(n);
-  }
-  checkListLength("mul", seq.length * n, limits);
-  const out: ExprValue[] = [];
-  for (let i = 0; i < n; i++) out.push(...seq);
-  return out;
-}
-
-/** Python `a % b` for numbers: the result has the sign of the divisor. */
-export function floorMod(a: number, b: number): number {
-  const r = a % b;
-  if (r !== 0 && r < 0 !== b < 0) return r + b;
-  return r === 0 ? (b < 0 ? -0 : 0) : r;
+/** Python `a + b`. */
+export function pyAdd(a: ExprValue, b: ExprValue, limits: CallLimits): ExprValue {
+  return operate("+", a, b, limits);
 }
 
 function pow(a: ExprValue, b: ExprValue): ExprValue {
@@ -152,16 +118,7 @@ export const mathFunctions: FunctionDefinition[] = [
     description: "a - b: subtracts numbers, datetimes (giving a timedelta) or a timedelta from a datetime.",
     params: [param("a", "float | int"), param("b", "float | int")],
     returns: "float | int",
-    call(args) {
-      const a = args[0] as ExprValue;
-      const b = args[1] as ExprValue;
-      const x = num(a);
-      const y = num(b);
-      if (x !== undefined && y !== undefined) return checkNumber(x - y, x, y);
-      const r = objectOp("-", a, b);
-      if (r !== undefined) return r;
-      throw unsupported("-", a, b);
-    },
+    call: (args, context) => operate("-", args[0] as ExprValue, args[1] as ExprValue, limitsOf(context)),
   },
   {
     name: "mul",
@@ -169,22 +126,7 @@ export const mathFunctions: FunctionDefinition[] = [
     description: "a * b: multiplies numbers, repeats a string or list by an int, scales a timedelta.",
     params: [param("a", "float | int"), param("b", "float | int")],
     returns: "float | int",
-    call(args, context) {
-      const a = args[0] as ExprValue;
-      const b = args[1] as ExprValue;
-      const x = num(a);
-      const y = num(b);
-      if (x !== undefined && y !== undefined) return checkNumber(x * y, x, y);
-      const limits = limitsOf(context);
-      if (typeof a === "string" || Array.isArray(a)) {
-        if (num(b) !== undefined) return repeat(a, b, limits);
-      } else if (typeof b === "string" || Array.isArray(b)) {
-        if (num(a) !== undefined) return repeat(b, a, limits);
-      }
-      const r = objectOp("*", a, b);
-      if (r !== undefined) return r;
-      throw unsupported("*", a, b);
-    },
+    call: (args, context) => operate("*", args[0] as ExprValue, args[1] as ExprValue, limitsOf(context)),
   },
   {
     name: "div",
@@ -192,16 +134,10 @@ export const mathFunctions: FunctionDefinition[] = [
     description: "a / b: true division (always a float for numbers); dividing by zero is an error.",
     params: [param("a", "float | int"), param("b", "float | int")],
     returns: "float",
-    call(args) {
-      const a = args[0] as ExprValue;
+    call(args, context) {
       const b = args[1] as ExprValue;
       if (pyEquals(b, 0)) throw new FunctionError("Cannot divide by zero", "value_error");
-      const x = num(a);
-      const y = num(b);
-      if (x !== undefined && y !== undefined) return checkNumber(x / y, x, y);
-      const r = objectOp("/", a, b);
-      if (r !== undefined) return r;
-      throw unsupported("/", a, b);
+      return operate("/", args[0] as ExprValue, b, limitsOf(context));
     },
   },
   {
@@ -214,17 +150,12 @@ export const mathFunctions: FunctionDefinition[] = [
       const a = args[0] as ExprValue;
       const b = args[1] as ExprValue;
       if (pyEquals(b, 0)) throw new FunctionError("Cannot calculate modulo with zero", "value_error");
-      const x = num(a);
-      const y = num(b);
-      if (x !== undefined && y !== undefined) return floorMod(x, y);
       if (typeof a === "string") {
         const out = pyPercentFormat(a, b);
         checkStringLength("mod", out.length, limitsOf(context));
         return out;
       }
-      const r = objectOp("%", a, b);
-      if (r !== undefined) return r;
-      throw unsupported("%", a, b);
+      return operate("%", a, b, limitsOf(context));
     },
   },
   {
