@@ -3,10 +3,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import { DateTime } from "luxon";
 import { BudgetExceeded } from "../limits/budget.js";
-import { pyEquals, pyIn } from "../values/equality.js";
+import { membershipMessage, pyEquals, pyIn } from "../values/equality.js";
 import { toJsonText } from "../values/json-text.js";
 import { pyNumber, pyRepr, pyStr } from "../values/python-str.js";
-import { isDict, setOwn, typeName } from "../values/types.js";
+import { isDict, lenMessage, pyLen, setOwn, typeName } from "../values/types.js";
 import { type ExprValue, type FunctionDefinition, FunctionError } from "./function-definition.js";
 import { parseIsoDateTime, StarterDateTime } from "./starter-datetime.js";
 
@@ -15,20 +15,6 @@ function expectString(fn: string, param: string, value: ExprValue | undefined): 
     throw new FunctionError(`argument '${param}' of ${fn} must be str, got ${typeName(value ?? null)}`, "type_error");
   }
   return value;
-}
-
-function codePointLength(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0xd800 || c > 0xdbff || i + 1 >= text.length) n++;
-    else {
-      const d = text.charCodeAt(i + 1);
-      n++;
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-    }
-  }
-  return n;
 }
 
 const concat: FunctionDefinition = {
@@ -118,7 +104,7 @@ function formatValue(value: ExprValue, spec: string, maxChars: number): string {
     if (precision !== undefined) body = Array.from(body).slice(0, precision).join("");
   }
   const width = widthText ? Number(widthText) : 0;
-  const length = codePointLength(body);
+  const length = pyLen(body) ?? 0;
   if (length >= width) return body;
   const fill = fillChar ?? " ";
   const pad = width - length;
@@ -261,10 +247,9 @@ const length: FunctionDefinition = {
   returns: "int",
   call(args) {
     const value = args[0] ?? null;
-    if (typeof value === "string") return codePointLength(value);
-    if (Array.isArray(value)) return value.length;
-    if (isDict(value)) return Object.keys(value).length;
-    throw new FunctionError(`object of type '${typeName(value)}' has no len()`, "type_error");
+    const n = pyLen(value);
+    if (n === undefined) throw new FunctionError(lenMessage(value), "type_error");
+    return n;
   },
 };
 
@@ -322,12 +307,7 @@ const isIn: FunctionDefinition = {
     const container = args[1] ?? null;
     const found = pyIn(item, container);
     if (found === undefined) {
-      throw new FunctionError(
-        typeof container === "string"
-          ? `'in <string>' requires string as left operand, not ${typeName(item)}`
-          : `argument of type '${typeName(container)}' is not iterable`,
-        "type_error",
-      );
+      throw new FunctionError(membershipMessage(item, container), "type_error");
     }
     return found;
   },

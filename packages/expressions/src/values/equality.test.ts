@@ -92,6 +92,6 @@ describe("pyIn", () => {
     assert.equal(pyIn([1], { a: 1 }), undefined);
     assert.equal(membershipMessage([1], { a: 1 }), "unhashable type: 'list'");
     assert.equal(pyIn(1, 5), undefined);
-    assert.match(membershipMessage(1, 5), /^argument of type 'int' is not a container/);
+    assert.match(membershipMessage(1, 5), /^argument of type 'int' is not iterable/);
   });
 });

@@ -132,5 +132,5 @@ export function pyIn(item: ExprValue, container: ExprValue): boolean | undefined
 export function membershipMessage(item: ExprValue, container: ExprValue, op = "in"): string {
   if (typeof container === "string") return `'in <string>' requires string as left operand, not ${typeName(item)}`;
   if (isDict(container)) return `unhashable type: '${typeName(item)}'`;
-  return `argument of type '${typeName(container)}' is not a container (use a list, dict or str on the right of '${op}')`;
+  return `argument of type '${typeName(container)}' is not iterable (use a list, dict or str on the right of '${op}')`;
 }

@@ -1,7 +1,7 @@
 // Python type names and truthiness of expression values.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isDict, isList, truthy, typeName } from "./types.js";
+import { isDict, isList, lenMessage, pyLen, truthy, typeName } from "./types.js";
 
 describe("typeName", () => {
   it("names values as Python does", () => {
@@ -37,5 +37,22 @@ describe("isDict / isList", () => {
     assert.equal(isDict(null), false);
     assert.equal(isList([]), true);
     assert.equal(isList("ab"), false);
+  });
+});
+
+describe("pyLen", () => {
+  it("counts code points, items and keys as Python's len()", () => {
+    // CPython: len('a😀') == 2, len('\ud800x') == 2, len('\udc00\ud800') == 2
+    assert.equal(pyLen("a😀"), 2);
+    assert.equal(pyLen("\ud800x"), 2);
+    assert.equal(pyLen("\udc00\ud800"), 2);
+    assert.equal(pyLen([1, [2, 3]]), 2);
+    assert.equal(pyLen({ a: 1, b: 2 }), 2);
+  });
+
+  it("has no answer for values without a length", () => {
+    assert.equal(pyLen(5), undefined);
+    assert.equal(pyLen(null), undefined);
+    assert.equal(lenMessage(null), "object of type 'NoneType' has no len()");
   });
 });

@@ -44,6 +44,33 @@ export function truthy(value: ExprValue): boolean {
   return false;
 }
 
+/**
+ * Python `len()`: code points of a string (a lone surrogate counts as one), items of a list,
+ * keys of a dict; undefined for a value without a length (see lenMessage).
+ */
+export function pyLen(value: ExprValue): number | undefined {
+  if (typeof value === "string") {
+    let n = 0;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      n++;
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) {
+        const d = value.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) i++;
+      }
+    }
+    return n;
+  }
+  if (Array.isArray(value)) return value.length;
+  if (isDict(value)) return Object.keys(value).length;
+  return undefined;
+}
+
+/** `object of type 'int' has no len()` (CPython's TypeError text). */
+export function lenMessage(value: ExprValue): string {
+  return `object of type '${typeName(value)}' has no len()`;
+}
+
 /** What `.map` zips over: lists, but not strings or dicts (Tracecat's `is_iterable`). */
 export function isMapIterable(value: ExprValue): value is ExprValue[] {
   return Array.isArray(value);

@@ -83,7 +83,7 @@ describe("arrays", () => {
     assert.equal(fn("not_in", 4, [1, 2, 3]), true);
     assert.equal(fn("does_not_contain", "x", "hello"), true);
     assert.equal(fn("is_not_in", 2, [1, 2, 3]), false);
-    assertFails(() => fn("is_in", 1, null), "type_error", /argument of type 'NoneType' is not a container/);
+    assertFails(() => fn("is_in", 1, null), "type_error", /argument of type 'NoneType' is not iterable/);
     assertFails(() => fn("is_in", 1, "abc"), "type_error", /requires string as left operand, not int/);
   });
 

@@ -6,7 +6,7 @@ import { type ExprDict, isDict } from "../../values/types.js";
 import { type ExprValue, type FunctionDefinition, FunctionError } from "../function-definition.js";
 import { expectInt, param, typeError } from "./args.js";
 import { type CallLimits, checkDepth, checkListLength, limitsOf } from "./limits.js";
-import { hashKey, inOrFail, pyIterate, pyLen } from "./python-values.js";
+import { hashKey, inOrFail, lenOrFail, pyIterate } from "./python-values.js";
 import { setKey } from "./text.js";
 
 const GROUP = "Arrays";
@@ -135,7 +135,7 @@ export const arrayFunctions: FunctionDefinition[] = [
     description: "True if the str, list or dict has length 0.",
     params: [param("x", "Sequence[Any]")],
     returns: "bool",
-    call: (args) => pyLen(args[0] as ExprValue, "is_empty", "x") === 0,
+    call: (args) => lenOrFail(args[0] as ExprValue, "x") === 0,
   },
   {
     name: "length",
@@ -143,7 +143,7 @@ export const arrayFunctions: FunctionDefinition[] = [
     description: "Number of characters (code points) of a str, items of a list or keys of a dict.",
     params: [param("obj", "Sized")],
     returns: "int",
-    call: (args) => pyLen(args[0] as ExprValue, "length", "obj"),
+    call: (args) => lenOrFail(args[0] as ExprValue, "obj"),
   },
   {
     name: "not_empty",
@@ -152,7 +152,7 @@ export const arrayFunctions: FunctionDefinition[] = [
     description: "True if the str, list or dict has at least one element.",
     params: [param("x", "Sequence[Any]")],
     returns: "bool",
-    call: (args) => pyLen(args[0] as ExprValue, "not_empty", "x") > 0,
+    call: (args) => lenOrFail(args[0] as ExprValue, "x") > 0,
   },
   {
     name: "symmetric_difference",

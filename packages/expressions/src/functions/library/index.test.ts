@@ -495,7 +495,7 @@ describe("every function reports misuse with a message a user can act on", () =>
         "FN.symmetric_difference failed: parameter 'a' must be a list, str or dict, got NoneType",
       ],
       ["FN.not_empty(5)", "FN.not_empty failed: object of type 'int' has no len() (parameter 'x')"],
-      ["FN.not_in(1, None)", "FN.not_in failed: argument of type 'NoneType' is not a container"],
+      ["FN.not_in(1, None)", "FN.not_in failed: argument of type 'NoneType' is not iterable"],
       ["FN.min(None, 1)", "FN.min failed: '<' not supported between instances of 'int' and 'NoneType'"],
       ["FN.serialize_yaml(FN.range(0, 5000))", "limit_exceeded"],
       ["FN.get_day(1)", "FN.get_day failed: parameter 'x' must be a datetime or an ISO 8601 str, got int"],

@@ -1,10 +1,10 @@
-// The FN library's view of Python values: hashing, iteration, len() and the throwing forms of
-// the ordering and membership operators. The value semantics themselves (type names, str()/repr(),
-// truthiness, ==, <, in) are the language's, in ../../values/.
+// The FN library's view of Python values: hashing, iteration and the throwing forms of len()
+// and the ordering and membership operators. The value semantics themselves (type names, str()/repr(),
+// truthiness, len(), ==, <, in) are the language's, in ../../values/.
 
 import { tick } from "../../limits/budget.js";
 import { type CompareOp, membershipMessage, orderingMessage, pyCompare, pyIn } from "../../values/equality.js";
-import { isDict, typeName } from "../../values/types.js";
+import { isDict, lenMessage, pyLen, typeName } from "../../values/types.js";
 import { ExprObject, type ExprValue, FunctionError } from "../function-definition.js";
 import { checkDepth } from "./limits.js";
 
@@ -52,16 +52,11 @@ export function pyIterate(value: ExprValue, _fn: string, param: string): ExprVal
   throw new FunctionError(`parameter '${param}' must be a list, str or dict, got ${typeName(value)}`, "type_error");
 }
 
-/** Python len(): code points of a string, items of a list, keys of a dict. */
-export function pyLen(value: ExprValue, _fn: string, param: string): number {
-  if (typeof value === "string") {
-    let n = 0;
-    for (const _ of value) n++;
-    return n;
-  }
-  if (Array.isArray(value)) return value.length;
-  if (isDict(value)) return Object.keys(value).length;
-  throw new FunctionError(`object of type '${typeName(value)}' has no len() (parameter '${param}')`, "type_error");
+/** Python len(); a type_error naming the parameter for a value without a length. */
+export function lenOrFail(value: ExprValue, param: string): number {
+  const n = pyLen(value);
+  if (n === undefined) throw new FunctionError(`${lenMessage(value)} (parameter '${param}')`, "type_error");
+  return n;
 }
 
 /**
