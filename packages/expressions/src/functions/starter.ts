@@ -5,9 +5,9 @@ import { DateTime } from "luxon";
 import { BudgetExceeded } from "../limits/budget.js";
 import { membershipMessage, pyEquals, pyIn } from "../values/equality.js";
 import { toJsonText } from "../values/json-text.js";
-import { pyNumber, pyRepr, pyStr } from "../values/python-str.js";
 import { isDict, lenMessage, pyLen, setOwn, typeName } from "../values/types.js";
 import { type ExprValue, type FunctionDefinition, FunctionError } from "./function-definition.js";
+import { pyFormat } from "./library/python-format.js";
 import { parseIsoDateTime, StarterDateTime } from "./starter-datetime.js";
 
 function expectString(fn: string, param: string, value: ExprValue | undefined): string {
@@ -35,140 +35,6 @@ const concat: FunctionDefinition = {
   },
 };
 
-// Python str.format with positional fields, `{{`/`}}`, `{0[key]}` and a common subset of specs.
-const FIELD = /^(\d*)((?:\[[^\]]*\]|\.[A-Za-z_][A-Za-z0-9_]*)*)(?:!([sra]))?(?::(.*))?$/s;
-const SPEC = /^(?:(.)?([<>^=]))?([+\- ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([sdbcoxXeEfFgG%n])?$/s;
-
-function formatValue(value: ExprValue, spec: string, maxChars: number): string {
-  if (!spec) return pyStr(value, maxChars);
-  const m = SPEC.exec(spec);
-  if (!m) throw new FunctionError(`Invalid format specifier '${spec}'`);
-  const [, fillChar, alignChar, sign = "-", , zero, widthText, grouping, precisionText, type] = m;
-  const precision = precisionText === undefined ? undefined : Number(precisionText);
-  let body: string;
-  const numeric = typeof value === "number" || typeof value === "boolean";
-  if (type && type !== "s" && !numeric) {
-    throw new FunctionError(`Unknown format code '${type}' for object of type '${typeName(value)}'`, "type_error");
-  }
-  if (numeric) {
-    const n = Number(value);
-    const abs = Math.abs(n);
-    switch (type) {
-      case "d":
-      case "n":
-        if (!Number.isInteger(n))
-          throw new FunctionError("Unknown format code 'd' for object of type 'float'", "type_error");
-        body = String(abs);
-        break;
-      case "x":
-      case "X":
-      case "o":
-      case "b": {
-        if (!Number.isInteger(n))
-          throw new FunctionError(`Unknown format code '${type}' for object of type 'float'`, "type_error");
-        const radix = type === "o" ? 8 : type === "b" ? 2 : 16;
-        body = abs.toString(radix);
-        if (type === "X") body = body.toUpperCase();
-        break;
-      }
-      case "f":
-      case "F":
-        body = abs.toFixed(precision ?? 6);
-        break;
-      case "e":
-      case "E":
-        body = abs.toExponential(precision ?? 6).replace(/e([+-])(\d)$/, "e$10$2");
-        if (type === "E") body = body.toUpperCase();
-        break;
-      case "%":
-        body = `${(abs * 100).toFixed(precision ?? 6)}%`;
-        break;
-      case "s":
-        throw new FunctionError(`Unknown format code 's' for object of type '${typeName(value)}'`, "type_error");
-      default:
-        body = precision !== undefined ? String(Number(abs.toPrecision(Math.max(precision, 1)))) : pyNumber(abs);
-    }
-    if (grouping) {
-      const [int = "", frac] = body.split(".");
-      body = int.replace(/\B(?=(\d{3})+(?!\d))/g, grouping) + (frac !== undefined ? `.${frac}` : "");
-    }
-    const signText = n < 0 || Object.is(n, -0) ? "-" : sign === "+" ? "+" : sign === " " ? " " : "";
-    const width = widthText ? Number(widthText) : 0;
-    if ((zero && !alignChar) || alignChar === "=") {
-      const fill = alignChar === "=" ? (fillChar ?? " ") : "0";
-      return signText + body.padStart(width - signText.length, fill);
-    }
-    body = signText + body;
-  } else {
-    body = pyStr(value, maxChars);
-    if (precision !== undefined) body = Array.from(body).slice(0, precision).join("");
-  }
-  const width = widthText ? Number(widthText) : 0;
-  const length = pyLen(body) ?? 0;
-  if (length >= width) return body;
-  const fill = fillChar ?? " ";
-  const pad = width - length;
-  const align = alignChar ?? (numeric ? ">" : "<");
-  if (align === ">") return fill.repeat(pad) + body;
-  if (align === "^") return fill.repeat(Math.floor(pad / 2)) + body + fill.repeat(pad - Math.floor(pad / 2));
-  return body + fill.repeat(pad);
-}
-
-function pyFormat(template: string, values: readonly ExprValue[], maxChars: number): string {
-  let out = "";
-  let auto = 0;
-  let manual = false;
-  let i = 0;
-  while (i < template.length) {
-    const ch = template[i] as string;
-    if (ch === "{") {
-      if (template[i + 1] === "{") {
-        out += "{";
-        i += 2;
-        continue;
-      }
-      const close = template.indexOf("}", i);
-      if (close === -1) throw new FunctionError("Single '{' encountered in format string");
-      const field = template.slice(i + 1, close);
-      const m = FIELD.exec(field);
-      if (!m) throw new FunctionError("Named fields are not supported: FN.format takes positional values only");
-      const [, index = "", access = "", conversion, spec = ""] = m;
-      let position: number;
-      if (index === "") {
-        if (manual)
-          throw new FunctionError("cannot switch from manual field specification to automatic field numbering");
-        position = auto++;
-      } else {
-        if (auto > 0)
-          throw new FunctionError("cannot switch from automatic field numbering to manual field specification");
-        manual = true;
-        position = Number(index);
-      }
-      if (position >= values.length) {
-        throw new FunctionError(`Replacement index ${position} out of range for positional args tuple`, "value_error");
-      }
-      let value = values[position] as ExprValue;
-      for (const part of access.match(/\[[^\]]*\]|\.[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
-        const key = part.startsWith("[") ? part.slice(1, -1) : part.slice(1);
-        if (Array.isArray(value) && /^\d+$/.test(key)) value = value[Number(key)] ?? null;
-        else if (isDict(value) && Object.hasOwn(value, key)) value = value[key] as ExprValue;
-        else throw new FunctionError(`Field '${field}' cannot be resolved on a ${typeName(value)}`, "value_error");
-      }
-      if (conversion === "r" || conversion === "a") value = pyRepr(value, maxChars);
-      out += formatValue(value, spec, maxChars);
-      i = close + 1;
-    } else if (ch === "}") {
-      if (template[i + 1] !== "}") throw new FunctionError("Single '}' encountered in format string");
-      out += "}";
-      i += 2;
-    } else {
-      out += ch;
-      i++;
-    }
-  }
-  return out;
-}
-
 const format: FunctionDefinition = {
   name: "format",
   group: "String transforms",
@@ -180,15 +46,12 @@ const format: FunctionDefinition = {
   returns: "str",
   call(args, context) {
     const maxChars = context.limits?.maxOutputChars ?? Number.POSITIVE_INFINITY;
-    try {
-      const out = pyFormat(expectString("format", "template", args[0]), args.slice(1), maxChars);
-      if (out.length > maxChars)
-        throw new BudgetExceeded(`The text would be longer than the limit of ${maxChars} characters`);
-      return out;
-    } catch (error) {
-      if (error instanceof BudgetExceeded) throw new FunctionError(error.message, "limit_exceeded");
-      throw error;
+    // The library's str.format (CPython-checked); the library's FN.format replaces this one.
+    const out = pyFormat(expectString("format", "template", args[0]), args.slice(1));
+    if (out.length > maxChars) {
+      throw new FunctionError(`The text would be longer than the limit of ${maxChars} characters`, "limit_exceeded");
     }
+    return out;
   },
 };
 

@@ -328,7 +328,10 @@ function resolveField(fieldName: string, values: readonly ExprValue[], counter: 
     return fail(fn, "named replacement fields are not supported (only positional arguments exist); use {} or {0}");
   }
   if (index >= values.length) {
-    fail(fn, `replacement index ${index} out of range: only ${values.length} value(s) were given`);
+    fail(
+      fn,
+      `Replacement index ${index} out of range for positional args tuple: only ${values.length} value(s) were given`,
+    );
   }
   let value = values[index] as ExprValue;
   while (rest.length > 0) {

@@ -56,7 +56,11 @@ describe("string transforms", () => {
   });
 
   it("format errors name the problem, never the values", () => {
-    assertFails(() => fn("format", "{} {}", "secret"), "value_error", /replacement index 1 out of range: only 1 value/);
+    assertFails(
+      () => fn("format", "{} {}", "secret"),
+      "value_error",
+      /Replacement index 1 out of range for positional args tuple: only 1 value/,
+    );
     assertFails(() => fn("format", "{name}", "x"), "value_error", /named replacement fields are not supported/);
     assertFails(() => fn("format", "{} {0}", "x"), "value_error", /cannot switch from automatic/);
     assertFails(
