@@ -1,6 +1,7 @@
 """Writes cpython-vectors.txt (JSON; .txt keeps the formatter off it): expected outputs computed by CPython (3.11+, with PyYAML) for
-the Python semantics the FN library reproduces. cpython-vectors.test.ts checks the library
-against them, so the comparison runs in CI without Python.
+the Python semantics the FN library and the language reproduce. cpython-vectors.test.ts checks
+the library and ../../values/python-str.test.ts the float and str repr against them, so the
+comparison runs in CI without Python.
 
     python3 packages/expressions/src/functions/library/cpython-vectors.py
 
