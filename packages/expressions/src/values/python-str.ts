@@ -47,25 +47,24 @@ export function pyNumber(x: number): string {
   return floatRepr(x);
 }
 
-const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+// What repr() may escape: backslash, quotes, and what str.isprintable() refuses (space is printable).
+const SPECIAL = /[\\'"]|[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/gu;
+const SHORT_ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 /** Python's repr() of a str: single quotes unless the text has ' and no "; non-printables escaped. */
 export function stringRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    if (ch === quote || ch === "\\") out += `\\${ch}`;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (ch !== " " && NOT_PRINTABLE.test(ch)) {
-      const cp = ch.codePointAt(0) ?? 0;
-      if (cp < 0x100) out += `\\x${cp.toString(16).padStart(2, "0")}`;
-      else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, "0")}`;
-      else out += `\\U${cp.toString(16).padStart(8, "0")}`;
-    } else out += ch;
-  }
-  return out + quote;
+  const body = s.replace(SPECIAL, (ch) => {
+    if (ch === " " || ((ch === "'" || ch === '"') && ch !== quote)) return ch;
+    if (ch === quote) return `\\${ch}`;
+    const short = SHORT_ESCAPES[ch];
+    if (short) return short;
+    const cp = ch.codePointAt(0) ?? 0;
+    if (cp < 0x100) return `\\x${cp.toString(16).padStart(2, "0")}`;
+    if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, "0")}`;
+    return `\\U${cp.toString(16).padStart(8, "0")}`;
+  });
+  return quote + body + quote;
 }
 
 interface PythonReprObject {
