@@ -5,7 +5,9 @@ import { type ExprDict, isDict, typeName } from "../../values/types.js";
 import { type ExprValue, FunctionError, type FunctionParameter } from "../function-definition.js";
 
 export function typeError(_fn: string, param: string, expected: string, got: ExprValue | undefined): FunctionError {
-  return new FunctionError(`parameter '${param}' must be ${expected}, got ${typeName(got)}`, "type_error");
+  // An absent argument is "missing", not Python's NoneType.
+  const kind = got === undefined ? "missing" : typeName(got);
+  return new FunctionError(`parameter '${param}' must be ${expected}, got ${kind}`, "type_error");
 }
 
 export function valueError(_fn: string, message: string): FunctionError {
