@@ -24,7 +24,6 @@ export {
   createRegistry,
   invokeFunction,
 } from "./functions/registry.js";
-export { starterFunctions } from "./functions/starter.js";
 export type { ExpressionLimits } from "./limits/limits.js";
 export { DEFAULT_LIMITS, resolveLimits } from "./limits/limits.js";
 export type { ExpressionRoot, Node as ExpressionNode } from "./parser/ast.js";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ExpressionError, type ExpressionErrorCode } from "../errors/expression-error.js";
+import { allFunctions } from "../functions/all-functions.js";
 import { ExprObject, type ExprValue, FunctionError, type ObjectOperator } from "../functions/function-definition.js";
 import { createRegistry } from "../functions/registry.js";
-import { starterFunctions } from "../functions/starter.js";
 import { type EvaluateOptions, type EvaluationContext, evaluate, evaluateTemplate } from "./evaluate.js";
 
 const SECRET_VALUE = "s3cr3t-V4LUE";
@@ -483,7 +483,7 @@ describe("functions", () => {
   });
   test("a custom registry and clock", () => {
     const registry = createRegistry([
-      ...starterFunctions,
+      ...allFunctions,
       {
         name: "twice",
         group: "Test",

@@ -26,7 +26,7 @@ export interface EvaluationContext {
 }
 
 export interface EvaluateOptions {
-  /** Function registry for `FN.*` (default: starter set plus FN library). */
+  /** Function registry for `FN.*` (default: the FN library). */
   readonly registry?: FunctionRegistry;
   readonly limits?: Partial<ExpressionLimits>;
   /** The run's logical clock, epoch milliseconds (default: Date.now). */

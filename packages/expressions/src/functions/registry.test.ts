@@ -51,12 +51,10 @@ describe("registry", () => {
     assert.deepEqual(r.names(), ["add", "opt", "opt_alias"]);
   });
 
-  test("a later definition with the same name replaces the earlier one and its aliases", () => {
-    const replacement: FunctionDefinition = { ...opt, aliases: [], call: () => "new" };
-    const r = createRegistry([opt, replacement]);
-    assert.equal(r.get("opt"), replacement);
-    assert.equal(r.get("opt_alias"), undefined);
-    assert.equal(r.definitions().length, 1);
+  test("a name or alias registered twice is refused", () => {
+    const again: FunctionDefinition = { ...opt, aliases: [], call: () => "new" };
+    assert.throws(() => createRegistry([opt, again]), /function 'opt' is registered twice/);
+    assert.throws(() => createRegistry([opt, { ...add, aliases: ["opt_alias"] }]), /'opt_alias' is registered twice/);
   });
 
   test("rejects names that FN.<name> cannot reach and misplaced varargs", () => {

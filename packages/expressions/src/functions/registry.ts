@@ -46,18 +46,15 @@ export function arityMessage(name: string, definition: FunctionDefinition, argc:
   return undefined;
 }
 
-/**
- * Builds a registry from definitions. A later definition with the same name (or alias) replaces
- * an earlier one, so a fuller library version can be listed after a starter version.
- */
+/** Builds a registry from definitions; a name or alias registered twice is a programming error. */
 export function createRegistry(definitions: Iterable<FunctionDefinition>): FunctionRegistry {
   const byName = new Map<string, FunctionDefinition>();
   for (const definition of definitions) {
     validateDefinition(definition);
-    const previous = byName.get(definition.name);
-    if (previous) for (const [key, value] of byName) if (value === previous) byName.delete(key);
-    byName.set(definition.name, definition);
-    for (const alias of definition.aliases ?? []) byName.set(alias, definition);
+    for (const name of [definition.name, ...(definition.aliases ?? [])]) {
+      if (byName.has(name)) throw new Error(`function '${name}' is registered twice`);
+      byName.set(name, definition);
+    }
   }
   const ordered = [...new Set(byName.values())];
   const sortedNames = [...byName.keys()].sort();

@@ -1,5 +1,5 @@
-// Python's str() and repr() of expression values, for casts (`str(x)`, `-> str`), the starter
-// functions and the FN library. Checked against CPython (functions/library/cpython-vectors.txt).
+// Python's str() and repr() of expression values, for casts (`str(x)`, `-> str`) and the FN
+// library. Checked against CPython (functions/library/cpython-vectors.txt).
 // Numbers: int and float are one JS number, so an integral float prints as an int (`1.0` → `1`).
 // Inline interpolation is JSON (json-text.ts), not str().
 import { ExprObject, type ExprValue } from "../functions/function-definition.js";
