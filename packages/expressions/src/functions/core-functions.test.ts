@@ -117,7 +117,10 @@ describe("the most used functions, through evaluation", () => {
     assert.equal(fn("FN.to_base64('')"), "");
     assert.equal(fn("FN.from_base64('SGVsbG8sIFdvcmxkIQ==')"), "Hello, World!");
     assert.equal(fn("FN.from_base64('aGVs bG8=\\n')"), "hello");
-    fnFails("FN.from_base64('invalid base64')", /invalid base64: the number of data characters cannot be 1 more than a multiple of 4/);
+    fnFails(
+      "FN.from_base64('invalid base64')",
+      /invalid base64: the number of data characters cannot be 1 more than a multiple of 4/,
+    );
     fnFails("FN.from_base64('aGVsbG8')", /incorrect padding \(add '=' to a multiple of 4\)/);
     fnFails("FN.from_base64('/w==')", /UTF-8/);
   });
@@ -151,7 +154,10 @@ describe("the most used functions, through evaluation", () => {
     assert.equal(fn("FN.to_datetime('2021-01-01T00:00:00Z') < FN.to_datetime(1609459201)"), true);
     fnFails("FN.to_datetime('1/1/2021')", /invalid isoformat string: expected ISO 8601/);
     fnFails("FN.to_datetime('2021-02-31T00:00:00')", /day is out of range for month/);
-    fnFails("FN.to_datetime(1.5)", /parameter 'x' must be an ISO 8601 str, an integer timestamp in seconds or a datetime, got float/);
+    fnFails(
+      "FN.to_datetime(1.5)",
+      /parameter 'x' must be an ISO 8601 str, an integer timestamp in seconds or a datetime, got float/,
+    );
     fnFails("FN.to_datetime('2021-01-01', 'Nowhere/Land')", /parameter 'timezone' is not a known IANA time zone name/);
   });
   test("hash_sha256", () => {
