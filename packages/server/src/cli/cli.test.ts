@@ -392,3 +392,73 @@ describe("coffer keys rotate killed half-way (sqlite, key file)", () => {
     }
   });
 });
+
+for (const dialect of (await testDialects("coffer keys rotate killed half-way")).filter((d) => d === "postgres")) {
+  describe(`coffer keys rotate killed half-way (${dialect}, COFFER_ENCRYPTION_KEYS)`, () => {
+    test("batches before the kill stay rotated, the next run finishes, the old key can be dropped", async () => {
+      const env = await createTestEnvironment(dialect);
+      const newKey = `half2:${Buffer.alloc(32, 5).toString("base64")}`;
+      const rotateEnv = { ...env.env, COFFER_ENCRYPTION_KEYS: `${newKey},${env.env.COFFER_ENCRYPTION_KEYS}` };
+      try {
+        const coffer = await env.open();
+        await coffer.bootstrap({ actor: "test" });
+        const ws = (await coffer.workspaces.resolve("default")).id;
+        const names = Array.from({ length: 30 }, (_, i) => `h_${i}`);
+        for (const name of names)
+          await coffer.secrets.create(ws, { name, keys: [{ key: "K", value: `${name}!` }] }, { actor: "test" });
+        const ids = (await coffer.database.db.selectFrom("secret_versions").select("id").orderBy("id").execute()).map(
+          (r) => r.id,
+        );
+        const rotated = async () =>
+          Number(
+            (
+              await coffer.database.db
+                .selectFrom("secret_versions")
+                .select((eb) => eb.fn.countAll<number>().as("n"))
+                .where("kid", "=", "half2")
+                .executeTakeFirstOrThrow()
+            ).n,
+          );
+
+        // Another transaction holds the 16th row (in id order): the rotation (batches of 5) commits
+        // three batches, then waits on the fourth; it is killed there.
+        let release = () => {};
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let locked = () => {};
+        const isLocked = new Promise<void>((resolve) => (locked = resolve));
+        const holder = coffer.database.db.transaction().execute(async (trx) => {
+          await trx.selectFrom("secret_versions").select("id").where("id", "=", ids[15]!).forUpdate().execute();
+          locked();
+          await held;
+        });
+        await isLocked;
+        const child = spawn(process.execPath, [BIN, "keys", "rotate"], {
+          env: { PATH: process.env.PATH ?? "", ...rotateEnv, COFFER_ROTATION_BATCH_SIZE: "5" },
+        });
+        const started = Date.now();
+        while ((await rotated()) < 15) {
+          assert.ok(Date.now() - started < 30_000, "the first three batches were never committed");
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        await new Promise((r) => setTimeout(r, 200));
+        child.kill("SIGKILL");
+        await new Promise((r) => child.on("close", r));
+        release();
+        await holder;
+        assert.equal(await rotated(), 15, "killed half-way: 15 of 30 re-wrapped");
+
+        const again = await runCli({ ...rotateEnv, COFFER_ROTATION_BATCH_SIZE: "5" }, ["keys", "rotate", "--json"]);
+        assert.equal(again.code, 0, again.stderr);
+        assert.equal((JSON.parse(again.stdout) as { rewrapped: number }).rewrapped, 15);
+        await coffer.close();
+
+        const onlyNewKey = await env.open({ COFFER_ENCRYPTION_KEYS: newKey });
+        const resolved = await onlyNewKey.secrets.resolve(ws, "default", names);
+        for (const name of names) assert.deepEqual(resolved.get(name)?.values, { K: `${name}!` });
+        await onlyNewKey.close();
+      } finally {
+        await env.cleanup();
+      }
+    });
+  });
+}
