@@ -1,13 +1,19 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { sql } from "kysely";
 import { type AuditService, createAuditService } from "./audit/audit.service.js";
 import type { CofferConfig } from "./config/config.js";
-import { type Keyring, keyringFromEnvironment, keyringFromFile } from "./crypto/keyring.js";
+import { type Keyring, keyringFromEnvironment, keyringFromFile, missingKeyring } from "./crypto/keyring.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { CofferError } from "./errors/coffer-error.js";
+import { registerInternals } from "./internals.js";
+import { kidsInUse } from "./keys/keys.store.js";
 import { createRotationService, type RotationService } from "./keys/rotation.service.js";
+import { createResolutionService, type ResolutionService } from "./resolution/resolution.service.js";
+import { createResolutionStore } from "./resolution/resolution.store.js";
 import type { Actor } from "./secrets/secrets.schema.js";
 import { createSecretsService, type SecretsService } from "./secrets/secrets.service.js";
+import { createSecretsStore } from "./secrets/secrets.store.js";
 import { createTokensService, type TokensService } from "./tokens/tokens.service.js";
 import { createVariablesService, type VariablesService } from "./variables/variables.service.js";
 import { createWorkspacesService, type WorkspacesService } from "./workspaces/workspaces.service.js";
@@ -15,10 +21,10 @@ import { createWorkspacesService, type WorkspacesService } from "./workspaces/wo
 /** Every service of one process, wired to one database and one keyring. */
 export interface Coffer {
   readonly config: CofferConfig;
-  readonly database: Database;
-  readonly keyring: Keyring;
   readonly audit: AuditService;
   readonly secrets: SecretsService;
+  /** The run path: values for one action run, decrypted, use audited. */
+  readonly resolution: ResolutionService;
   readonly variables: VariablesService;
   readonly workspaces: WorkspacesService;
   readonly tokens: TokensService;
@@ -28,6 +34,8 @@ export interface Coffer {
    * token goes to `$COFFER_HOME/admin.token` (0600); the returned path is safe to print.
    */
   bootstrap(actor: Actor): Promise<{ tokenFile: string } | null>;
+  /** Whether the database answers; never throws. */
+  health(): Promise<{ database: "ok" | "unreachable" }>;
   close(): Promise<void>;
 }
 
@@ -37,19 +45,25 @@ export interface OpenCofferOptions {
   clock?: () => Date;
 }
 
-export function loadKeyring(
+export async function loadKeyring(
   config: CofferConfig,
-  dialect: Database["dialect"],
+  database: Database,
   onCreate: (path: string) => void,
-): Keyring {
+): Promise<Keyring> {
   if (config.encryptionKeys) return keyringFromEnvironment(config.encryptionKeys);
-  if (dialect !== "sqlite") {
+  if (database.dialect !== "sqlite") {
     throw new CofferError(
       "encryption_keys_required",
       "COFFER_ENCRYPTION_KEYS is required with PostgreSQL: give every process the same keyring, e.g. k1:$(openssl rand -base64 32).",
     );
   }
-  return keyringFromFile(join(config.home, "master.key"), onCreate);
+  const path = join(config.home, "master.key");
+  if (!existsSync(path)) {
+    // A new key is right for a new store only: for one that holds data it would hide the loss.
+    const needed = await kidsInUse(database);
+    if (needed.length > 0) return missingKeyring(path, needed);
+  }
+  return keyringFromFile(path, onCreate);
 }
 
 export async function openCoffer(config: CofferConfig, options: OpenCofferOptions = {}): Promise<Coffer> {
@@ -59,7 +73,7 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
   const database = await openDatabase(config.databaseUrl);
   let keyring: Keyring;
   try {
-    keyring = loadKeyring(config, database.dialect, options.onKeyFileCreated ?? (() => {}));
+    keyring = await loadKeyring(config, database, options.onKeyFileCreated ?? (() => {}));
   } catch (error) {
     await database.close();
     throw error;
@@ -67,15 +81,20 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
   const audit = createAuditService({ database, keyring, clock });
   const workspaces = createWorkspacesService({ database, audit, clock });
   const tokens = createTokensService({ database, audit, clock });
-  return {
+  const coffer: Coffer = {
     config,
-    database,
-    keyring,
     audit,
     workspaces,
     tokens,
+    resolution: createResolutionService({
+      store: createResolutionStore(database.db),
+      keyring,
+      audit,
+      clock,
+    }),
     secrets: createSecretsService({
-      database,
+      store: createSecretsStore(database.db),
+      writer: database,
       keyring,
       audit,
       clock,
@@ -91,6 +110,16 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
       writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
       return { tokenFile };
     },
+    async health() {
+      try {
+        await sql`select 1`.execute(database.db);
+        return { database: "ok" };
+      } catch {
+        return { database: "unreachable" };
+      }
+    },
     close: () => database.close(),
   };
+  registerInternals(coffer, { database, keyring });
+  return coffer;
 }

@@ -9,8 +9,14 @@ export { describeDatabaseUrl, openDatabase } from "./db/database.js";
 export type { ErrorDetails, ErrorStatus } from "./errors/coffer-error.js";
 export { CofferError, isCofferError } from "./errors/coffer-error.js";
 export type { KeyStatusRow, RotationProgress, RotationResult } from "./keys/rotation.service.js";
+export type {
+  ResolutionService,
+  ResolvedSecret,
+  ResolveForRunInput,
+  RunResolution,
+} from "./resolution/resolution.service.js";
 export type { KeyValue, SecretMetadata, SecretType } from "./secret-types/index.js";
-export { SECRET_TYPES, STRUCTURED_KEYS } from "./secret-types/index.js";
+export { decodeUtf8Value, SECRET_TYPES, STRUCTURED_KEYS } from "./secret-types/index.js";
 export type {
   SecretCreateInput,
   SecretItem,
@@ -20,7 +26,7 @@ export type {
   SecretUpdateInput,
   SecretVersionItem,
 } from "./secrets/secrets.schema.js";
-export type { ResolvedSecret, SecretsService } from "./secrets/secrets.service.js";
+export type { SecretsService, VerifyProblem, VerifyReport } from "./secrets/secrets.service.js";
 export { DEFAULT_ENVIRONMENT } from "./secrets/secrets.service.js";
 export type { AuthenticatedToken, Role, TokenItem, TokensService } from "./tokens/tokens.service.js";
 export { parseRole, ROLES, roleAllows } from "./tokens/tokens.service.js";

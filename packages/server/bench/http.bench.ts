@@ -84,12 +84,17 @@ async function benchRead(coffer: Coffer, workspaceId: string, dir: string) {
     for (const row of select.all(...names) as { iv: Buffer; tag: Buffer; ct: Buffer }[]) floor.open(row);
   });
   const ours = await opsPerSecond(async () => {
-    const resolved = await coffer.secrets.resolve(workspaceId, "default", names);
-    if (resolved.size !== 10) throw new Error("resolve lost a secret");
+    const resolved = await coffer.resolution.resolveForRun({
+      workspaceId,
+      environment: "default",
+      secretNames: names,
+      actor: { actor: "bench" },
+    });
+    if (resolved.secrets.size !== 10) throw new Error("resolve lost a secret");
   });
   floor.db.close();
   line(
-    "read + decrypt 10 secrets (secrets.resolve, SQLite)",
+    "resolve 10 secrets for a run (resolveForRun: read, decrypt, use-audit; SQLite)",
     `${fmt(ours)} ops/s`,
     "raw better-sqlite3 select + one AES-GCM decrypt each",
     `${fmt(floorOps)} ops/s`,

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import type { Coffer } from "../coffer.js";
-import { createTestEnvironment, openBootstrapped, type TestEnvironment, testDialects } from "../testing/index.js";
+import {
+  createTestEnvironment,
+  internalsOf,
+  openBootstrapped,
+  type TestEnvironment,
+  testDialects,
+} from "../testing/index.js";
 
 const actor = { actor: "test:auditor", requestId: "req-1" };
 
@@ -29,7 +35,8 @@ for (const dialect of await testDialects("audit chain")) {
       await env.cleanup();
     });
 
-    const events = () => coffer.database.db.selectFrom("audit_events").selectAll().orderBy("seq").execute();
+    const events = () =>
+      internalsOf(coffer).database.db.selectFrom("audit_events").selectAll().orderBy("seq").execute();
 
     test("every write is an event with actor, target, environment and request id, and no value", async () => {
       const rows = await coffer.audit.list({ workspaceId: ws, limit: 100 });
@@ -45,8 +52,8 @@ for (const dialect of await testDialects("audit chain")) {
     });
 
     test("an edited event is named", async () => {
-      await coffer.database.db
-        .updateTable("audit_events")
+      await internalsOf(coffer)
+        .database.db.updateTable("audit_events")
         .set({ actor: "someone-else" })
         .where("seq", "=", 3)
         .execute();
@@ -78,8 +85,8 @@ for (const dialect of await testDialects("audit chain")) {
         forged.details,
       ]);
       const hash = createHash("sha256").update(forged.prev_hash).update(canonical).digest("hex");
-      await coffer.database.db
-        .updateTable("audit_events")
+      await internalsOf(coffer)
+        .database.db.updateTable("audit_events")
         .set({ actor: "forger", hash })
         .where("seq", "=", row.seq)
         .execute();
@@ -89,31 +96,44 @@ for (const dialect of await testDialects("audit chain")) {
     });
 
     test("a deleted middle event is reported as missing", async () => {
-      await coffer.database.db.deleteFrom("audit_events").where("seq", "=", 2).execute();
+      await internalsOf(coffer).database.db.deleteFrom("audit_events").where("seq", "=", 2).execute();
       const result = await coffer.audit.verify();
       assert.equal(result.problem?.code, "event_missing");
       assert.equal(result.problem?.seq, 2);
     });
 
-    test("a cut tail is caught by the anchor, and later writes do not hide it", async () => {
+    test("a cut tail is caught by the anchor, and writes refuse to build on it", async () => {
       const all = await events();
-      await coffer.database.db
-        .deleteFrom("audit_events")
+      await internalsOf(coffer)
+        .database.db.deleteFrom("audit_events")
         .where("seq", ">=", all.length - 1)
         .execute();
       let result = await coffer.audit.verify();
       assert.equal(result.problem?.code, "tail_cut");
       assert.match(result.problem?.message ?? "", /newest 2 audit event/);
-      await coffer.secrets.create(ws, { name: "after_cut", keys: [{ key: "K", value: "v" }] }, actor);
+      await assert.rejects(
+        coffer.secrets.create(ws, { name: "after_cut", keys: [{ key: "K", value: "v" }] }, actor),
+        (error: { code?: string; message?: string }) =>
+          error.code === "audit_chain_broken" && /coffer audit verify/.test(error.message ?? ""),
+      );
+      await assert.rejects(coffer.secrets.getByName(ws, "after_cut"), { code: "secret_not_found" });
       result = await coffer.audit.verify();
-      assert.equal(result.ok, false, "a new event must not paper over the gap");
-      assert.equal(result.problem?.code, "event_missing");
+      assert.equal(result.problem?.code, "tail_cut", "nothing was written over the gap");
+    });
+
+    test("deleting only the newest event stops every write (code audit_chain_broken)", async () => {
+      const all = await events();
+      await internalsOf(coffer).database.db.deleteFrom("audit_events").where("seq", "=", all.length).execute();
+      await assert.rejects(coffer.tokens.create(ws, { role: "viewer", name: "late" }, actor), {
+        code: "audit_chain_broken",
+      });
+      assert.equal((await events()).length, all.length - 1);
     });
 
     test("a chain rewritten from scratch without the key fails the anchor", async () => {
-      await coffer.database.db.deleteFrom("audit_events").execute();
-      await coffer.database.db
-        .updateTable("audit_anchor")
+      await internalsOf(coffer).database.db.deleteFrom("audit_events").execute();
+      await internalsOf(coffer)
+        .database.db.updateTable("audit_anchor")
         .set({ count: 0, hash: "0".repeat(64) })
         .execute();
       const result = await coffer.audit.verify();
@@ -121,13 +141,13 @@ for (const dialect of await testDialects("audit chain")) {
     });
 
     test("deleting the anchor is caught", async () => {
-      await coffer.database.db.deleteFrom("audit_anchor").execute();
+      await internalsOf(coffer).database.db.deleteFrom("audit_anchor").execute();
       assert.equal((await coffer.audit.verify()).problem?.code, "anchor_missing");
     });
 
     test("writes refuse to extend a chain whose anchor was forged", async () => {
-      await coffer.database.db
-        .updateTable("audit_anchor")
+      await internalsOf(coffer)
+        .database.db.updateTable("audit_anchor")
         .set({ mac: "00".repeat(32) })
         .execute();
       await assert.rejects(

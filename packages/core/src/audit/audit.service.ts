@@ -148,6 +148,12 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
     return sameHex(anchorMac(kek, `${anchor.count}:${anchor.hash}`), anchor.mac);
   }
 
+  /** The anchored head row is still there, unchanged: one indexed read per write. */
+  async function headMatches(trx: Kysely<CofferSchema>, anchor: { count: number; hash: string }): Promise<boolean> {
+    const head = await trx.selectFrom("audit_events").select("hash").where("seq", "=", anchor.count).executeTakeFirst();
+    return head !== undefined && head.hash === anchor.hash;
+  }
+
   async function writeAnchor(trx: Kysely<CofferSchema>, count: number, hash: string, exists: boolean) {
     const kek = keyring.active;
     const row = {
@@ -167,6 +173,7 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
 
   async function append(trx: Kysely<CofferSchema>, events: AuditEventInput[]): Promise<void> {
     if (events.length === 0) return;
+    void keyring.active; // a store without its key refuses writes before anything else
     await lockChain(trx);
     const anchor = await readAnchor(trx);
     if (anchor && !anchorIsValid(anchor)) {
@@ -174,6 +181,13 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
         "audit_anchor_invalid",
         "The audit chain's anchor does not verify, so Coffer refuses to write. Run `coffer audit verify` and investigate.",
         { status: 500 },
+      );
+    }
+    if (anchor && anchor.count > 0 && !(await headMatches(trx, anchor))) {
+      throw new CofferError(
+        "audit_chain_broken",
+        `The newest audit event (#${anchor.count}) is missing or altered, so Coffer refuses to write. Run \`coffer audit verify\` and investigate.`,
+        { status: 409, details: { seq: anchor.count } },
       );
     }
     let seq = anchor?.count ?? 0;
@@ -317,7 +331,9 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
 
   return {
     append,
-    record: (events) => database.writeTransaction((trx) => append(trx, events)),
+    record: async (events) => {
+      if (events.length > 0) await database.writeTransaction((trx) => append(trx, events));
+    },
     verify,
     async list(filter) {
       let q = database.db

@@ -36,7 +36,7 @@ test("sealed values open only with the same AAD and an intact ciphertext", () =>
   const aad = versionAad("ws", "secret", "v1");
   const sealed = sealValues(keyring, aad, { TOKEN: "t0k3n", EMPTY: "" });
   assert.ok(!sealed.ciphertext.includes(Buffer.from("t0k3n").toString("base64")));
-  assert.deepEqual(openValues(keyring, aad, sealed), { ok: true, values: { TOKEN: "t0k3n", EMPTY: "" } });
+  assert.deepEqual(plain(openValues(keyring, aad, sealed)), { ok: true, values: { TOKEN: "t0k3n", EMPTY: "" } });
   assert.deepEqual(openValues(keyring, versionAad("ws", "secret", "v2"), sealed), {
     ok: false,
     reason: "undecryptable",
@@ -68,8 +68,40 @@ test("the key file is created 0600 once, and rotation adds a new active key in f
     assert.equal(statSync(path).mode & 0o777, 0o600);
     assert.match(readFileSync(path, "utf8"), new RegExp(`^#[^]*\\n${added.kid}:`));
     const resealed = sealValues(keyring, aad, { K: "v2" });
-    assert.deepEqual(openValues(otherProcess, aad, resealed), { ok: true, values: { K: "v2" } });
-    assert.deepEqual(openValues(keyring, aad, sealed), { ok: true, values: { K: "v" } });
+    assert.deepEqual(plain(openValues(otherProcess, aad, resealed)), { ok: true, values: { K: "v2" } });
+    assert.deepEqual(plain(openValues(keyring, aad, sealed)), { ok: true, values: { K: "v" } });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** openValues gives prototype-less maps; compare their content. */
+function plain(result: ReturnType<typeof openValues>) {
+  return result.ok ? { ok: true, values: { ...result.values } } : result;
+}
+
+test("keys made in the same millisecond get distinct ids", () => {
+  const dir = mkdtempSync(join(tmpdir(), "coffer-kids-"));
+  try {
+    const keyring = keyringFromFile(join(dir, "master.key"), () => {});
+    for (let i = 0; i < 20; i++) addKeyToFile(keyring);
+    assert.equal(new Set(keyring.kids()).size, 21);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a running process wraps with the new active key once another process rotates the key file", () => {
+  const dir = mkdtempSync(join(tmpdir(), "coffer-pickup-"));
+  try {
+    const path = join(dir, "master.key");
+    const server = keyringFromFile(path, () => {});
+    const before = server.active.kid;
+    const rotated = addKeyToFile(keyringFromFile(path, () => {}));
+    assert.notEqual(rotated.kid, before);
+    const sealed = sealValues(server, versionAad("w", "s", "v"), { K: "v" });
+    assert.equal(sealed.kid, rotated.kid, "new versions are wrapped with the key `keys rotate` added");
+    assert.ok(server.has(before), "the retired key still unwraps older rows");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -73,7 +73,8 @@ export function openValues(keyring: Keyring, aad: Buffer, sealed: SealedValues):
     plaintext.fill(0);
     if (!values || typeof values !== "object" || Array.isArray(values)) return { ok: false, reason: "undecryptable" };
     for (const v of Object.values(values)) if (typeof v !== "string") return { ok: false, reason: "undecryptable" };
-    return { ok: true, values: values as Record<string, string> };
+    // No prototype: a key named like an Object.prototype member must not resolve to it.
+    return { ok: true, values: Object.assign(Object.create(null) as Record<string, string>, values) };
   } catch {
     return { ok: false, reason: "undecryptable" };
   } finally {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { CofferError } from "../errors/coffer-error.js";
 
 /** One key-encryption key. `key` is 32 bytes. */
@@ -18,6 +18,8 @@ export interface Keyring {
   /** The key file path in file mode. */
   readonly path?: string;
   get(kid: string): KeyEncryptionKey | undefined;
+  /** Whether the key is known, without touching key material (metadata reads use this). */
+  has(kid: string): boolean;
   kids(): string[];
   /**
    * Re-reads the key file (file mode) so a process started before `keys rotate` learns the new
@@ -67,28 +69,54 @@ export function parseKeyList(text: string, sourceName: string): KeyEncryptionKey
 function makeKeyring(keys: KeyEncryptionKey[], source: "environment" | "file", path?: string): Keyring {
   let byKid = new Map(keys.map((k) => [k.kid, k]));
   let active = keys[0]!;
+  let seen = path ? fileStamp(path) : "";
+  function load(): boolean {
+    if (source !== "file" || !path) return false;
+    const stamp = fileStamp(path);
+    const fresh = parseKeyList(readFileSync(path, "utf8"), path);
+    const changed = fresh[0]!.kid !== active.kid || fresh.some((k) => !byKid.has(k.kid));
+    byKid = new Map(fresh.map((k) => [k.kid, k]));
+    active = fresh[0]!;
+    seen = stamp;
+    return changed;
+  }
   const keyring: Keyring = {
     get active() {
+      // Another process (`coffer keys rotate`) may have put a new key in front: a long-running
+      // server must wrap new versions with it, not with the retired one. A stat per write is cheap.
+      if (source === "file" && path && fileStamp(path) !== seen) load();
       return active;
     },
     source,
     ...(path ? { path } : {}),
     get: (kid) => byKid.get(kid),
-    kids: () => [...byKid.keys()],
-    reload() {
-      if (source !== "file" || !path) return false;
-      const fresh = parseKeyList(readFileSync(path, "utf8"), path);
-      const changed = fresh[0]!.kid !== active.kid || fresh.some((k) => !byKid.has(k.kid));
-      byKid = new Map(fresh.map((k) => [k.kid, k]));
-      active = fresh[0]!;
-      return changed;
+    has(kid) {
+      if (byKid.has(kid)) return true;
+      if (source === "file" && path && fileStamp(path) !== seen) load();
+      return byKid.has(kid);
     },
+    kids: () => [...byKid.keys()],
+    reload: load,
   };
   return keyring;
 }
 
+function fileStamp(path: string): string {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}`;
+  } catch {
+    return "";
+  }
+}
+
 export function keyringFromEnvironment(value: string): Keyring {
   return makeKeyring(parseKeyList(value, "COFFER_ENCRYPTION_KEYS"), "environment");
+}
+
+/** Time-ordered and unique even for two keys made in the same millisecond. */
+function freshKid(): string {
+  return `k${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
 }
 
 export function newKey(kid: string): KeyEncryptionKey {
@@ -118,7 +146,7 @@ function writeKeyFileAtomically(path: string, keys: KeyEncryptionKey[]): void {
 export function keyringFromFile(path: string, onCreate: (path: string) => void): Keyring {
   if (!existsSync(path)) {
     try {
-      writeFileSync(path, formatKeyFile([newKey(`k${Date.now().toString(36)}`)]), { mode: 0o600, flag: "wx" });
+      writeFileSync(path, formatKeyFile([newKey(freshKid())]), { mode: 0o600, flag: "wx" });
       onCreate(path);
     } catch (error) {
       // Another process created it first: use theirs.
@@ -134,9 +162,39 @@ export function addKeyToFile(keyring: Keyring): KeyEncryptionKey {
     throw new CofferError("keyring_not_file", "Keys come from COFFER_ENCRYPTION_KEYS; edit that variable instead.");
   }
   keyring.reload();
-  const fresh = newKey(`k${Date.now().toString(36)}`);
+  const fresh = newKey(freshKid());
   const current = keyring.kids().map((kid) => keyring.get(kid)!);
   writeKeyFileAtomically(keyring.path, [fresh, ...current]);
   keyring.reload();
   return fresh;
+}
+
+/**
+ * The keyring of a store whose key file is gone while rows still need it. Nothing can be
+ * decrypted (reads show secrets as corrupted), and every write is refused with
+ * `encryption_key_missing` instead of silently starting over with a new key.
+ */
+export function missingKeyring(path: string, neededKids: string[]): Keyring {
+  const refuse = (): never => {
+    throw new CofferError(
+      "encryption_key_missing",
+      `The key file ${path} is missing, but this store holds data encrypted with key ${neededKids
+        .map((k) => `'${k}'`)
+        .join(
+          ", ",
+        )}. Coffer will not create a new key: restore master.key from your backup (mode 0600), or set COFFER_ENCRYPTION_KEYS to the key(s) listed.`,
+      { status: 409, details: { path, kids: neededKids } },
+    );
+  };
+  return {
+    get active() {
+      return refuse();
+    },
+    source: "file",
+    path,
+    get: () => undefined,
+    has: () => false,
+    kids: () => [],
+    reload: () => false,
+  };
 }

@@ -13,6 +13,7 @@ import {
 import pg from "pg";
 import { CofferError } from "../errors/coffer-error.js";
 import * as initial from "./migrations/0001-initial.js";
+import * as versionIntegrity from "./migrations/0002-version-integrity.js";
 import type { CofferSchema } from "./schema.js";
 
 export type DialectName = "sqlite" | "postgres";
@@ -34,6 +35,7 @@ export interface Database {
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
+  "0002-version-integrity": versionIntegrity,
 };
 
 export interface ParsedDatabaseUrl {

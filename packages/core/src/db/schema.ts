@@ -1,3 +1,4 @@
+import type { SecretType } from "@coffer/sdk";
 import type { ColumnType, Generated } from "kysely";
 
 // Timestamps are ISO-8601 strings in UTC on both dialects, so ordering and comparison behave the
@@ -22,7 +23,7 @@ export interface SecretsTable {
   id: string;
   workspace_id: string;
   name: string;
-  type: string;
+  type: SecretType;
   environment: string;
   description: string | null;
   /** JSON object of string → string. */
@@ -53,7 +54,11 @@ export interface SecretVersionsTable {
   metadata: string;
   created_by: string;
   created_at: string;
+  /** When a full decrypt first failed (tampered, wrong key); null while none has. */
+  corrupted_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
+
+export type AuditOutcome = "success" | "denied" | "failure";
 
 export interface AuditEventsTable {
   seq: number;
@@ -62,7 +67,7 @@ export interface AuditEventsTable {
   actor: string;
   workspace_id: string | null;
   action: string;
-  outcome: string;
+  outcome: AuditOutcome;
   target_type: string | null;
   target_id: string | null;
   target_name: string | null;
@@ -88,7 +93,7 @@ export interface ApiTokensTable {
   id: string;
   workspace_id: string;
   name: string;
-  role: string;
+  role: "viewer" | "editor" | "admin";
   /** hex SHA-256 of the token; the token itself is never stored. */
   token_hash: string;
   created_by: string;

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
-import { createTestEnvironment, openBootstrapped, TEST_ENCRYPTION_KEYS, testDialects } from "../testing/index.js";
+import {
+  createTestEnvironment,
+  internalsOf,
+  openBootstrapped,
+  storedValues,
+  TEST_ENCRYPTION_KEYS,
+  testDialects,
+} from "../testing/index.js";
 
 const actor = { actor: "test:operator" };
 const NEW_KEY = `test2:${randomBytes(32).toString("base64")}`;
@@ -14,7 +21,7 @@ async function seed(coffer: Awaited<ReturnType<typeof openBootstrapped>>["coffer
 
 async function assertAllDecrypt(coffer: Awaited<ReturnType<typeof openBootstrapped>>["coffer"], ws: string, n: number) {
   const names = Array.from({ length: n }, (_, i) => `s_${i}`);
-  const resolved = await coffer.secrets.resolve(ws, "default", names);
+  const resolved = await storedValues(coffer, ws, "default", names);
   assert.equal(resolved.size, n);
   for (let i = 0; i < n; i++) assert.deepEqual(resolved.get(`s_${i}`)?.values, { K: `value-${i}` });
 }
@@ -94,7 +101,7 @@ describe("key rotation (sqlite, key file)", () => {
     try {
       const { coffer, workspaceId } = await openBootstrapped(env, { COFFER_ROTATION_BATCH_SIZE: "2" });
       await seed(coffer, workspaceId, 5);
-      const firstKid = coffer.keyring.active.kid;
+      const firstKid = internalsOf(coffer).keyring.active.kid;
       await assert.rejects(
         coffer.keys.rotate(actor, {
           onBatch: () => {
@@ -102,7 +109,7 @@ describe("key rotation (sqlite, key file)", () => {
           },
         }),
       );
-      const newKid = coffer.keyring.active.kid;
+      const newKid = internalsOf(coffer).keyring.active.kid;
       assert.notEqual(newKid, firstKid);
       let resumed = false;
       const result = await coffer.keys.rotate(actor, { onStart: (p) => (resumed = p.resumed) });
@@ -114,8 +121,8 @@ describe("key rotation (sqlite, key file)", () => {
       await coffer.close();
 
       const reopened = await env.open();
-      assert.equal(reopened.keyring.active.kid, newKid, "the key file now starts with the new key");
-      assert.deepEqual(reopened.keyring.kids().sort(), [firstKid, newKid].sort());
+      assert.equal(internalsOf(reopened).keyring.active.kid, newKid, "the key file now starts with the new key");
+      assert.deepEqual(internalsOf(reopened).keyring.kids().sort(), [firstKid, newKid].sort());
       await assertAllDecrypt(reopened, workspaceId, 5);
       await reopened.close();
     } finally {

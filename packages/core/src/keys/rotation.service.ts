@@ -71,7 +71,7 @@ export function createRotationService(deps: {
     async rotate(
       actor: Actor,
       hooks: {
-        onStart?: (p: RotationProgress & { resumed: boolean }) => void;
+        onStart?: (p: RotationProgress & { resumed: boolean; activeKid: string }) => void;
         onBatch?: (p: RotationProgress) => void;
       } = {},
     ): Promise<RotationResult> {
@@ -84,7 +84,12 @@ export function createRotationService(deps: {
         pending = await pendingCount(keyring.active.kid);
       }
       const target = keyring.active;
-      hooks.onStart?.({ done: 0, total: pending, resumed: !addedKey && pending > 0 && keyring.source === "file" });
+      hooks.onStart?.({
+        done: 0,
+        total: pending,
+        activeKid: target.kid,
+        resumed: !addedKey && pending > 0 && keyring.source === "file",
+      });
       let rewrapped = 0;
       let unreadable = 0;
       let lastId = "";

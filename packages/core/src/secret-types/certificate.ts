@@ -108,6 +108,16 @@ export function parseCertificates(value: string, ctx: CertificateContext): Parse
     );
   }
   if (blocks.length === 0) fail(ctx, "no_certificate", `${ctx.key} contains no certificate: ${PEM_HINT}.`);
+  // Titles and comments before or between blocks are normal in bundles; text after the last
+  // block is not (a truncated paste, or a second value pasted by mistake).
+  if (split.hasTrailingText) {
+    fail(
+      ctx,
+      "trailing_text",
+      `${ctx.key} has text after its last '-----END CERTIFICATE-----' line: remove everything after the last certificate.`,
+      { blockNumber: blocks.length },
+    );
+  }
 
   const certificates: X509Certificate[] = [];
   const facts: CertificateFacts[] = [];

@@ -12,6 +12,7 @@ export {
   type CertificateFacts,
   DEFAULT_MAX_KEYS,
   DEFAULT_MAX_VALUE_BYTES,
+  earliestNotAfter,
   type KeyFacts,
   type KeyValue,
   parseSecretType,
@@ -24,3 +25,4 @@ export {
   type ValidateSecretValuesOptions,
   validateSecretValues,
 } from "./secret-types.js";
+export { decodeUtf8Value } from "./utf8.js";

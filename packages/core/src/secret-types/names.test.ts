@@ -134,3 +134,12 @@ test("every suggestion is itself valid", () => {
     }
   }
 });
+
+describe("reserved names", () => {
+  test("'__proto__' is refused as a secret, key and environment name, with a stable code", () => {
+    assert.match(rejects(() => validateSecretName("__proto__"), "invalid_secret_name").message, /reserved/);
+    assert.match(rejects(() => validateKeyName("__proto__"), "invalid_key_name").message, /reserved/);
+    rejects(() => validateEnvironmentName("__proto__"), "invalid_environment");
+    assert.equal(validateKeyName("constructor"), "constructor", "other Object.prototype names are ordinary keys");
+  });
+});

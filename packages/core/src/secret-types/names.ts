@@ -5,11 +5,10 @@
  * characters escaped, cut at a readable length) so the user sees exactly what to fix.
  * The patterns make every stored secret reachable from `${{ SECRETS.<name>.<KEY> }}`.
  */
+import { ENVIRONMENT_NAME_PATTERN, KEY_NAME_PATTERN, RESERVED_NAME, SECRET_NAME_PATTERN } from "@coffer/sdk";
 import { CofferError } from "../errors/coffer-error.js";
 
-export const SECRET_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,99}$/;
-export const KEY_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-export const ENVIRONMENT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export { ENVIRONMENT_NAME_PATTERN, KEY_NAME_PATTERN, SECRET_NAME_PATTERN } from "@coffer/sdk";
 
 /** Longest name shown in a message; longer names are cut with an ellipsis. */
 const DISPLAY_LIMIT = 100;
@@ -94,6 +93,13 @@ function validateName(name: unknown, rule: NameRule): string {
       status: 422,
       details: { rule: rule.pattern.source },
     });
+  }
+  if (name === RESERVED_NAME) {
+    throw new CofferError(
+      rule.code,
+      `${rule.label} '__proto__' is reserved: it cannot be used as a name. Pick another name.`,
+      { status: 422, details: { name, rule: rule.pattern.source } },
+    );
   }
   if (rule.pattern.test(name)) return name;
   const problems = describeProblems(name, rule);

@@ -25,6 +25,8 @@ export type PemSplit =
       blocks: PemBlock[];
       /** True when there is non-blank text outside the blocks. */
       hasOutsideText: boolean;
+      /** True when there is non-blank text after the last block. */
+      hasTrailingText: boolean;
     }
   | {
       ok: false;
@@ -42,16 +44,19 @@ export function splitPem(value: string): PemSplit {
   const lines = value.split("\n");
   const blocks: PemBlock[] = [];
   let hasOutsideText = false;
+  let hasTrailingText = false;
   let current: { label: string; lines: string[] } | null = null;
   for (const line of lines) {
     if (current === null) {
       const begin = BEGIN.exec(line);
       if (begin) {
         current = { label: begin[1] ?? "", lines: [line.trimEnd()] };
+        hasTrailingText = false;
       } else if (END.test(line)) {
         return { ok: false, reason: "unexpected_end", blockNumber: blocks.length + 1 };
       } else if (line.trim() !== "") {
         hasOutsideText = true;
+        if (blocks.length > 0) hasTrailingText = true;
       }
       continue;
     }
@@ -72,7 +77,7 @@ export function splitPem(value: string): PemSplit {
     current.lines.push(line);
   }
   if (current !== null) return { ok: false, reason: "unterminated", blockNumber: blocks.length + 1 };
-  return { ok: true, blocks, hasOutsideText };
+  return { ok: true, blocks, hasOutsideText, hasTrailingText };
 }
 
 /** A human description of a PEM label, for messages. Unknown labels are not echoed (they are part of the value). */

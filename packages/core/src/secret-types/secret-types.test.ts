@@ -607,3 +607,24 @@ describe("no value in errors (canary)", () => {
     });
   }
 });
+
+describe("text after the last certificate", () => {
+  test("mtls and ca_cert refuse it (as ssh_key does); titles before and between blocks stay allowed", () => {
+    const key = pkcs8("p256");
+    const cert = selfSigned(key, "client-trailing", 30);
+    const error = rejects(
+      () => validateSecretValues("mtls", mtls(`${cert}\nsomething pasted by mistake\n`, key)),
+      "invalid_certificate",
+      /after its last '-----END CERTIFICATE-----'/,
+    );
+    assert.equal(error.details.reason, "trailing_text");
+    assert.ok(!error.message.includes("pasted by mistake"), "the extra text is not echoed");
+    rejects(
+      () => validateSecretValues("ca_cert", ca(`${cert}trailing`)),
+      "invalid_certificate",
+      /remove everything after/,
+    );
+    const titled = validateSecretValues("ca_cert", ca(`# Bundle title\n${cert}Second\n${cert}`));
+    assert.equal(titled.metadata.certificates?.length, 2);
+  });
+});

@@ -26,26 +26,17 @@
  * (e.g. `damaged`, `public_key`, `no_pem_block`) and certificate errors `certificateNumber` /
  * `certificateCount` (1-based).
  */
+import { SECRET_TYPES, type SecretType, STRUCTURED_KEYS, type StructuredSecretType } from "@coffer/sdk";
 import { CofferError } from "../errors/coffer-error.js";
 import { type CertificateFacts, parseCertificates } from "./certificate.js";
 import { quoteName, validateKeyName } from "./names.js";
 import { normalizePem } from "./pem.js";
 import { type KeyFacts, parsePrivateKey } from "./private-key.js";
 
+export type { SecretType, StructuredSecretType } from "@coffer/sdk";
+export { SECRET_TYPES, STRUCTURED_KEYS } from "@coffer/sdk";
 export type { CertificateFacts } from "./certificate.js";
 export type { KeyFacts } from "./private-key.js";
-
-export type SecretType = "custom" | "ssh_key" | "mtls" | "ca_cert";
-export type StructuredSecretType = Exclude<SecretType, "custom">;
-
-export const SECRET_TYPES: readonly SecretType[] = Object.freeze(["custom", "ssh_key", "mtls", "ca_cert"] as const);
-
-/** The exact key names each structured type must have. */
-export const STRUCTURED_KEYS: Record<StructuredSecretType, readonly string[]> = Object.freeze({
-  ssh_key: Object.freeze(["PRIVATE_KEY"]),
-  mtls: Object.freeze(["TLS_CERTIFICATE", "TLS_PRIVATE_KEY"]),
-  ca_cert: Object.freeze(["CA_CERTIFICATE"]),
-});
 
 export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
 export const DEFAULT_MAX_KEYS = 100;
@@ -365,7 +356,8 @@ function validateStructured(type: StructuredSecretType, keys: KeyValue[]): Valid
   }
 }
 
-function earliestNotAfter(facts: CertificateFacts[]): Date | null {
+/** The earliest notAfter of a set of certificates: the secret's derived expiry. */
+export function earliestNotAfter(facts: readonly CertificateFacts[]): Date | null {
   let earliest: number | null = null;
   for (const f of facts) {
     const t = Date.parse(f.notAfter);

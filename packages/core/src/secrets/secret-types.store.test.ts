@@ -4,7 +4,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Coffer } from "../coffer.js";
 import * as fx from "../secret-types/fixtures.test-support.js";
-import { createTestEnvironment, openBootstrapped, type TestEnvironment, testDialects } from "../testing/index.js";
+import {
+  createTestEnvironment,
+  openBootstrapped,
+  storedValues,
+  type TestEnvironment,
+  testDialects,
+} from "../testing/index.js";
 
 const actor = { actor: "test:types" };
 
@@ -40,7 +46,7 @@ for (const dialect of await testDialects("secret types through the store")) {
       await env.cleanup();
     });
 
-    const stored = async (name: string) => (await coffer.secrets.resolve(ws, "default", [name])).get(name)?.values;
+    const stored = async (name: string) => (await storedValues(coffer, ws, "default", [name])).get(name)?.values;
 
     for (const [label, make] of validKeys) {
       test(`ssh_key accepts ${label}, stored normalised`, async () => {

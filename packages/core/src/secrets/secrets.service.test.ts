@@ -6,8 +6,10 @@ import {
   canary,
   createTestEnvironment,
   ed25519PrivateKeyPem,
+  internalsOf,
   openBootstrapped,
   selfSignedCertificate,
+  storedValues,
   type TestEnvironment,
   testDialects,
 } from "../testing/index.js";
@@ -39,7 +41,7 @@ for (const dialect of await testDialects("secrets service")) {
     });
 
     async function valuesOf(name: string, environment = "default") {
-      return (await coffer.secrets.resolve(ws, environment, [name])).get(name)?.values;
+      return (await storedValues(coffer, ws, environment, [name])).get(name)?.values;
     }
 
     test("create returns metadata and key names, never values", async () => {
@@ -271,26 +273,34 @@ for (const dialect of await testDialects("secrets service")) {
         },
         actor,
       );
-      const row = await coffer.database.db
-        .selectFrom("secret_versions")
+      const row = await internalsOf(coffer)
+        .database.db.selectFrom("secret_versions")
         .selectAll()
         .where("secret_id", "=", bad.id)
         .executeTakeFirstOrThrow();
       const bytes = Buffer.from(row.ciphertext, "base64");
       bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 1;
-      await coffer.database.db
-        .updateTable("secret_versions")
+      await internalsOf(coffer)
+        .database.db.updateTable("secret_versions")
         .set({ ciphertext: bytes.toString("base64") })
         .where("id", "=", row.id)
         .execute();
 
+      // A metadata read does not decrypt, so a tampered ciphertext under a known key is not
+      // visible to it until a full decrypt (verify, a run, rotation) has met it.
+      assert.equal((await coffer.secrets.get(ws, bad.id)).status, "ok");
+      const report = await coffer.secrets.verify(actor);
+      assert.deepEqual(
+        report.problems.map((p) => [p.name, p.version, p.current, p.reason]),
+        [["bad_one", 1, true, "undecryptable"]],
+      );
       const listed = await coffer.secrets.list(ws, { prefix: "", limit: 1000 });
       const badItem = listed.items.find((i) => i.name === "bad_one");
       assert.equal(badItem?.status, "corrupted");
       assert.deepEqual(badItem?.keys, ["A", "B"], "name and key names still shown");
       assert.equal(listed.items.find((i) => i.id === good.id)?.status, "ok");
       assert.equal((await coffer.secrets.get(ws, bad.id)).status, "corrupted");
-      const resolved = await coffer.secrets.resolve(ws, "default", ["bad_one", "good_one"]);
+      const resolved = await storedValues(coffer, ws, "default", ["bad_one", "good_one"]);
       assert.equal(resolved.get("bad_one")?.values, null);
       assert.deepEqual(resolved.get("good_one")?.values, { K: "fine" });
 
@@ -327,17 +337,26 @@ for (const dialect of await testDialects("secrets service")) {
     test("a ciphertext moved to another secret does not decrypt (AAD binds it to its row)", async () => {
       const a = await coffer.secrets.create(ws, { name: "swap_a", keys: [{ key: "K", value: "aaa" }] }, actor);
       const b = await coffer.secrets.create(ws, { name: "swap_b", keys: [{ key: "K", value: "bbb" }] }, actor);
-      const rowA = await coffer.database.db
-        .selectFrom("secret_versions")
+      const rowA = await internalsOf(coffer)
+        .database.db.selectFrom("secret_versions")
         .selectAll()
         .where("secret_id", "=", a.id)
         .executeTakeFirstOrThrow();
-      await coffer.database.db
-        .updateTable("secret_versions")
+      await internalsOf(coffer)
+        .database.db.updateTable("secret_versions")
         .set({ ciphertext: rowA.ciphertext, wrapped_key: rowA.wrapped_key, kid: rowA.kid })
         .where("secret_id", "=", b.id)
         .execute();
-      assert.equal((await coffer.secrets.get(ws, b.id)).status, "corrupted");
+      const run = await coffer.resolution.resolveForRun({
+        workspaceId: ws,
+        environment: "default",
+        secretNames: ["swap_b"],
+        actor,
+      });
+      assert.equal(run.secrets.get("swap_b")?.values, null);
+      assert.deepEqual(run.corrupted, [{ secret: "swap_b", version: 1 }]);
+      assert.equal(run.complete, false);
+      assert.equal((await coffer.secrets.get(ws, b.id)).status, "corrupted", "the run path marked it");
     });
 
     test("list: filters, prefix and cursor pagination", async () => {
@@ -370,8 +389,8 @@ for (const dialect of await testDialects("secrets service")) {
       const created = await coffer.secrets.create(ws, { name: "gone", keys: [{ key: "K", value: "v" }] }, actor);
       await coffer.secrets.delete(ws, created.id, actor);
       await rejectsWith(coffer.secrets.get(ws, created.id), "secret_not_found");
-      const versions = await coffer.database.db
-        .selectFrom("secret_versions")
+      const versions = await internalsOf(coffer)
+        .database.db.selectFrom("secret_versions")
         .select("id")
         .where("secret_id", "=", created.id)
         .execute();
@@ -383,7 +402,7 @@ for (const dialect of await testDialects("secrets service")) {
       const mine = await coffer.secrets.create(ws, { name: "mine", keys: [{ key: "K", value: "v" }] }, actor);
       await rejectsWith(coffer.secrets.get(other.id, mine.id), "secret_not_found");
       await rejectsWith(coffer.secrets.delete(other.id, mine.id, actor), "secret_not_found");
-      assert.equal((await coffer.secrets.resolve(other.id, "default", ["mine"])).size, 0);
+      assert.equal((await storedValues(coffer, other.id, "default", ["mine"])).size, 0);
     });
 
     test("no submitted value is stored in clear in any column", async () => {
@@ -415,7 +434,7 @@ for (const dialect of await testDialects("secrets service")) {
         "workspaces",
         "api_tokens",
       ] as const) {
-        const rows = await coffer.database.db.selectFrom(table).selectAll().execute();
+        const rows = await internalsOf(coffer).database.db.selectFrom(table).selectAll().execute();
         const text = JSON.stringify(rows);
         for (const c of planted) {
           assert.ok(!text.includes(c), `${table} holds a value in clear`);

@@ -3,12 +3,13 @@ import { type AuditService, targetEvent } from "../audit/audit.service.js";
 import { openValues, sealValues, versionAad } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
-import { CofferError } from "../errors/coffer-error.js";
+import { CofferError, isCofferError } from "../errors/coffer-error.js";
 import {
+  earliestNotAfter,
   type KeyValue,
   parseSecretType,
   type SecretMetadata,
-  type SecretType,
+  type ValidatedSecretValues,
   validateEnvironmentName,
   validateSecretName,
   validateSecretValues,
@@ -22,7 +23,7 @@ import type {
   SecretUpdateInput,
   SecretVersionItem,
 } from "./secrets.schema.js";
-import { createSecretsStore, type SecretWithVersion, type VersionRow } from "./secrets.store.js";
+import type { NewVersion, SealedVersion, SecretChanges, SecretRecord, SecretsStore } from "./secrets.store.js";
 
 export const DEFAULT_ENVIRONMENT = "default";
 
@@ -33,37 +34,41 @@ export interface SecretsServiceOptions {
   versionsKept: number;
 }
 
-/** The decrypted values of one secret, for the run path only. */
-export interface ResolvedSecret {
-  id: string;
+/** One version `coffer secrets verify` could not decrypt. */
+export interface VerifyProblem {
+  workspace_id: string;
+  secret_id: string;
   name: string;
-  type: SecretType;
   environment: string;
-  /** null when the current version cannot be decrypted. */
-  values: Record<string, string> | null;
-  keys: string[];
+  version: number;
+  current: boolean;
+  reason: "unknown_kid" | "undecryptable";
+}
+
+export interface VerifyReport {
+  checked: number;
+  problems: VerifyProblem[];
+  /** False when the audit chain refused the event (e.g. its anchor does not verify with this keyring). */
+  audited: boolean;
 }
 
 const MAX_TAGS = 50;
 const MAX_DESCRIPTION = 1000;
 const MAX_LIST_LIMIT = 1000;
 const CONCURRENT_RETRIES = 3;
+const VERIFY_BATCH = 500;
 
 export function createSecretsService(deps: {
-  database: Database;
+  store: SecretsStore;
+  writer: Pick<Database, "writeTransaction">;
   keyring: Keyring;
-  audit: AuditService;
+  audit: Pick<AuditService, "append" | "record">;
   clock: () => Date;
   options: SecretsServiceOptions;
 }) {
-  const { database, keyring, audit, clock, options } = deps;
-  const store = createSecretsStore(database.db);
+  const { store, writer, keyring, audit, clock, options } = deps;
 
-  function open(
-    row: { workspace_id: string } & Pick<VersionRow, "ciphertext" | "wrapped_key" | "kid">,
-    secretId: string,
-    versionId: string,
-  ) {
+  function open(row: { workspace_id: string } & SealedVersion, secretId: string, versionId: string) {
     return openValues(keyring, versionAad(row.workspace_id, secretId, versionId), {
       ciphertext: row.ciphertext,
       wrappedKey: row.wrapped_key,
@@ -71,45 +76,40 @@ export function createSecretsService(deps: {
     });
   }
 
-  function openCurrent(row: SecretWithVersion) {
-    return open(row, row.id, row.current_version_id);
-  }
-
-  function toItem(row: SecretWithVersion, status: "ok" | "corrupted"): SecretItem {
+  /**
+   * What a metadata read can know without decrypting: the version is `corrupted` when its key is
+   * unknown to this process or a full decrypt (run path, rotation, verify) has failed before.
+   * A tampered ciphertext under a known key shows as `ok` until one of those meets it.
+   */
+  function toItem(row: SecretRecord): SecretItem {
+    const corrupted = row.corrupted_at !== null || !keyring.has(row.kid);
     return {
       id: row.id,
       name: row.name,
-      type: row.type as SecretType,
+      type: row.type,
       environment: row.environment,
       description: row.description,
-      tags: JSON.parse(row.tags) as Record<string, string>,
-      keys: JSON.parse(row.key_names) as string[],
+      tags: row.tags,
+      keys: row.key_names,
       version: row.current_version,
       version_count: row.version_count,
-      status,
+      status: corrupted ? "corrupted" : "ok",
       expires_at: row.expires_at,
-      metadata: JSON.parse(row.metadata) as SecretMetadata,
+      metadata: row.metadata,
       created_at: row.created_at,
       updated_at: row.updated_at,
       updated_by: row.updated_by,
     };
   }
 
-  /** Status needs a decryption: a version is only "ok" if it really opens. Values are dropped at once. */
-  function itemWithStatus(row: SecretWithVersion): SecretItem {
-    return toItem(row, openCurrent(row).ok ? "ok" : "corrupted");
-  }
-
-  async function mustFind(workspaceId: string, id: string): Promise<SecretWithVersion> {
+  async function mustFind(workspaceId: string, id: string): Promise<SecretRecord> {
     const row = await store.findById(workspaceId, id);
     if (!row) throw notFound(id);
     return row;
   }
 
-  function seal(workspaceId: string, secretId: string, versionId: string, keys: KeyValue[]) {
-    const values: Record<string, string> = {};
-    for (const { key, value } of keys) values[key] = value;
-    return sealValues(keyring, versionAad(workspaceId, secretId, versionId), values);
+  async function mustFindItem(workspaceId: string, id: string) {
+    return toItem(await mustFind(workspaceId, id));
   }
 
   function makeVersion(
@@ -119,10 +119,12 @@ export function createSecretsService(deps: {
     validated: { keys: KeyValue[]; metadata: SecretMetadata },
     actor: Actor,
     now: string,
-  ): VersionRow {
+  ): NewVersion {
     // The version id exists before the write transaction so no crypto runs inside it.
     const id = randomUUID();
-    const sealed = seal(workspaceId, secretId, id, validated.keys);
+    const values: Record<string, string> = Object.create(null);
+    for (const { key, value } of validated.keys) values[key] = value;
+    const sealed = sealValues(keyring, versionAad(workspaceId, secretId, id), values);
     return {
       id,
       secret_id: secretId,
@@ -131,19 +133,56 @@ export function createSecretsService(deps: {
       ciphertext: sealed.ciphertext,
       wrapped_key: sealed.wrappedKey,
       kid: sealed.kid,
-      key_names: JSON.stringify(validated.keys.map((k) => k.key)),
-      metadata: JSON.stringify(validated.metadata),
+      key_names: validated.keys.map((k) => k.key),
+      metadata: validated.metadata,
       created_by: actor.actor,
       created_at: now,
     };
   }
 
-  function expiry(
-    manual: string | null | undefined,
-    derived: Date | null,
-  ): { expires_at: string | null; expires_at_manual: number } {
-    if (manual) return { expires_at: manual, expires_at_manual: 1 };
-    return { expires_at: derived ? derived.toISOString() : null, expires_at_manual: 0 };
+  /**
+   * The one version write of update and restore: a new current version if nobody moved the
+   * secret on meanwhile (retried a few times), old versions pruned, one audit event.
+   */
+  async function writeVersion(
+    workspaceId: string,
+    id: string,
+    actor: Actor,
+    build: (row: SecretRecord) => Promise<{
+      validated: ValidatedSecretValues;
+      manualExpiry: string | null;
+      changes?: Omit<SecretChanges, "updated_at" | "updated_by">;
+      action: string;
+      details: (number: number) => Record<string, unknown>;
+    }>,
+  ): Promise<SecretItem> {
+    for (let attempt = 1; ; attempt++) {
+      const row = await mustFind(workspaceId, id);
+      const plan = await build(row);
+      const now = clock().toISOString();
+      const number = (await store.maxVersionNumber(id)) + 1;
+      const version = makeVersion(workspaceId, id, number, plan.validated, actor, now);
+      const moved = await writer.writeTransaction(async (trx) => {
+        const ok = await store.addVersion(
+          trx,
+          id,
+          row.current_version_id,
+          version,
+          {
+            ...plan.changes,
+            updated_at: now,
+            updated_by: actor.actor,
+            ...expiry(plan.manualExpiry, plan.validated.expiresAt),
+          },
+          options.versionsKept,
+        );
+        if (!ok) return false;
+        await audit.append(trx, [event(actor, workspaceId, plan.action, row, plan.details(number))]);
+        return true;
+      });
+      if (moved) return mustFindItem(workspaceId, id);
+      if (attempt >= CONCURRENT_RETRIES) throw concurrentUpdate(row.name);
+    }
   }
 
   async function create(workspaceId: string, input: SecretCreateInput, actor: Actor): Promise<SecretItem> {
@@ -158,7 +197,7 @@ export function createSecretsService(deps: {
     const secretId = randomUUID();
     const version = makeVersion(workspaceId, secretId, 1, validated, actor, now);
     try {
-      await database.writeTransaction(async (trx) => {
+      await writer.writeTransaction(async (trx) => {
         await store.insertSecret(
           trx,
           {
@@ -168,10 +207,8 @@ export function createSecretsService(deps: {
             type,
             environment,
             description,
-            tags: JSON.stringify(tags),
+            tags,
             ...expiry(expiresAt, validated.expiresAt),
-            current_version_id: version.id,
-            current_version: 1,
             created_at: now,
             updated_at: now,
             updated_by: actor.actor,
@@ -201,77 +238,61 @@ export function createSecretsService(deps: {
     return mustFindItem(workspaceId, secretId);
   }
 
-  async function mustFindItem(workspaceId: string, id: string) {
-    return itemWithStatus(await mustFind(workspaceId, id));
-  }
-
   async function update(workspaceId: string, id: string, input: SecretUpdateInput, actor: Actor): Promise<SecretItem> {
-    for (let attempt = 1; ; attempt++) {
-      const row = await mustFind(workspaceId, id);
-      if (input.type !== undefined && input.type !== row.type) {
-        throw new CofferError(
-          "secret_type_immutable",
-          `Secret '${row.name}' is of type '${row.type}'; a type cannot change. Delete the secret and create it again with type '${input.type}'.`,
-          { status: 422, details: { name: row.name, type: row.type, requested: input.type } },
-        );
-      }
-      const now = clock().toISOString();
-      const changes = {
-        updated_at: now,
-        updated_by: actor.actor,
-        ...(input.description !== undefined ? { description: checkDescription(input.description) } : {}),
-        ...(input.tags !== undefined ? { tags: JSON.stringify(checkTags(input.tags)) } : {}),
-      };
-      const manualExpiry = input.expiresAt !== undefined ? checkExpiresAt(input.expiresAt) : undefined;
-
-      if (input.keys === undefined) {
-        const metadata = JSON.parse(row.metadata) as SecretMetadata;
-        const expiryChange = input.expiresAt === undefined ? {} : expiry(manualExpiry, earliestNotAfter(metadata));
-        await database.writeTransaction(async (trx) => {
-          await store.updateMetadata(trx, id, { ...changes, ...expiryChange });
-          await audit.append(trx, [
-            event(actor, workspaceId, "secret.update", row, { fields: Object.keys(input).filter((k) => k !== "keys") }),
-          ]);
-        });
-        return mustFindItem(workspaceId, id);
-      }
-
-      const keys = mergeKeys(row, input.keys);
-      const validated = validateSecretValues(row.type as SecretType, keys, { maxValueBytes: options.maxValueBytes });
-      const number = (await store.maxVersionNumber(id)) + 1;
-      const version = makeVersion(workspaceId, id, number, validated, actor, now);
-      const manual = manualExpiry !== undefined ? manualExpiry : row.expires_at_manual ? row.expires_at : null;
-      const moved = await database.writeTransaction(async (trx) => {
-        const ok = await store.addVersion(
-          trx,
-          id,
-          row.current_version_id,
-          version,
-          { ...changes, ...expiry(manual, validated.expiresAt) },
-          options.versionsKept,
-        );
-        if (!ok) return false;
-        await audit.append(trx, [
-          event(actor, workspaceId, "secret.update", row, { keys: keyNames(validated.keys), version: number }),
-        ]);
-        return true;
-      });
-      if (moved) return mustFindItem(workspaceId, id);
-      if (attempt >= CONCURRENT_RETRIES) throw concurrentUpdate(row.name);
+    const first = await mustFind(workspaceId, id);
+    if (input.type !== undefined && input.type !== first.type) {
+      throw new CofferError(
+        "secret_type_immutable",
+        `Secret '${first.name}' is of type '${first.type}'; a type cannot change. Delete the secret and create it again with type '${input.type}'.`,
+        { status: 422, details: { name: first.name, type: first.type, requested: input.type } },
+      );
     }
+    const changes = {
+      ...(input.description !== undefined ? { description: checkDescription(input.description) } : {}),
+      ...(input.tags !== undefined ? { tags: checkTags(input.tags) } : {}),
+    };
+    const manualExpiry = input.expiresAt !== undefined ? checkExpiresAt(input.expiresAt) : undefined;
+
+    if (input.keys === undefined) {
+      const now = clock().toISOString();
+      const expiryChange =
+        input.expiresAt === undefined ? {} : expiry(manualExpiry, earliestNotAfter(first.metadata.certificates ?? []));
+      await writer.writeTransaction(async (trx) => {
+        await store.updateMetadata(trx, id, { ...changes, updated_at: now, updated_by: actor.actor, ...expiryChange });
+        await audit.append(trx, [
+          event(actor, workspaceId, "secret.update", first, { fields: Object.keys(input).filter((k) => k !== "keys") }),
+        ]);
+      });
+      return mustFindItem(workspaceId, id);
+    }
+
+    const requested = input.keys;
+    return writeVersion(workspaceId, id, actor, async (row) => {
+      const validated = validateSecretValues(row.type, mergeKeys(row, requested), {
+        maxValueBytes: options.maxValueBytes,
+      });
+      return {
+        validated,
+        manualExpiry:
+          manualExpiry !== undefined ? (manualExpiry ?? null) : row.expires_at_manual ? row.expires_at : null,
+        changes,
+        action: "secret.update",
+        details: (number) => ({ keys: keyNames(validated.keys), version: number }),
+      };
+    });
   }
 
   /** Applies the key-set semantics: listed keys stay (null keeps the stored value), others go. */
-  function mergeKeys(row: SecretWithVersion, requested: { key: string; value: string | null }[]): KeyValue[] {
+  function mergeKeys(row: SecretRecord, requested: { key: string; value: string | null }[]): KeyValue[] {
     const needsStored = requested.some((k) => k.value === null);
     let stored: Record<string, string> | undefined;
     if (needsStored) {
-      const opened = openCurrent(row);
+      const opened = open(row, row.id, row.current_version_id);
       if (!opened.ok) {
         throw new CofferError(
           "secret_corrupted",
           `Secret '${row.name}' cannot be decrypted, so blank values cannot keep what was stored. Re-enter the value of every key to repair it.`,
-          { status: 409, details: { name: row.name, keys: JSON.parse(row.key_names) } },
+          { status: 409, details: { name: row.name, keys: row.key_names } },
         );
       }
       stored = opened.values;
@@ -293,8 +314,7 @@ export function createSecretsService(deps: {
   }
 
   async function restore(workspaceId: string, id: string, number: number, actor: Actor): Promise<SecretItem> {
-    for (let attempt = 1; ; attempt++) {
-      const row = await mustFind(workspaceId, id);
+    return writeVersion(workspaceId, id, actor, async (row) => {
       const old = await store.findVersion(id, number);
       if (!old) {
         throw new CofferError(
@@ -308,46 +328,83 @@ export function createSecretsService(deps: {
         throw new CofferError(
           "version_corrupted",
           `Version ${number} of secret '${row.name}' cannot be decrypted, so it cannot be restored.`,
-          {
-            status: 409,
-            details: { name: row.name, version: number },
-          },
+          { status: 409, details: { name: row.name, version: number } },
         );
       }
-      const names = JSON.parse(old.key_names) as string[];
       const validated = validateSecretValues(
-        row.type as SecretType,
-        names.map((key) => ({ key, value: opened.values[key] ?? "" })),
+        row.type,
+        old.key_names.map((key) => ({ key, value: opened.values[key] ?? "" })),
         { maxValueBytes: Number.MAX_SAFE_INTEGER },
       );
-      const now = clock().toISOString();
-      const next = (await store.maxVersionNumber(id)) + 1;
-      const version = makeVersion(workspaceId, id, next, validated, actor, now);
-      const manual = row.expires_at_manual ? row.expires_at : null;
-      const moved = await database.writeTransaction(async (trx) => {
-        const ok = await store.addVersion(
-          trx,
-          id,
-          row.current_version_id,
-          version,
-          { updated_at: now, updated_by: actor.actor, ...expiry(manual, validated.expiresAt) },
-          options.versionsKept,
-        );
-        if (!ok) return false;
-        await audit.append(trx, [
-          event(actor, workspaceId, "secret.restore", row, { restored: number, version: next }),
-        ]);
-        return true;
-      });
-      if (moved) return mustFindItem(workspaceId, id);
-      if (attempt >= CONCURRENT_RETRIES) throw concurrentUpdate(row.name);
+      return {
+        validated,
+        manualExpiry: row.expires_at_manual ? row.expires_at : null,
+        action: "secret.restore",
+        details: (next) => ({ restored: number, version: next }),
+      };
+    });
+  }
+
+  /**
+   * Decrypts every stored version and reports those that fail, marking them so metadata reads
+   * show them as corrupted (and clearing the mark of any that open again, e.g. a key restored).
+   * Values are dropped as soon as each is opened.
+   */
+  async function verify(actor: Actor): Promise<VerifyReport> {
+    const problems: VerifyProblem[] = [];
+    const healed: string[] = [];
+    const broken: string[] = [];
+    let checked = 0;
+    let lastId = "";
+    for (;;) {
+      const page = await store.versionsAfter(lastId, VERIFY_BATCH);
+      if (page.length === 0) break;
+      lastId = page[page.length - 1]!.id;
+      for (const v of page) {
+        checked += 1;
+        const opened = open(v, v.secret_id, v.id);
+        if (opened.ok) {
+          if (v.corrupted_at !== null) healed.push(v.id);
+          continue;
+        }
+        if (v.corrupted_at === null) broken.push(v.id);
+        problems.push({
+          workspace_id: v.workspace_id,
+          secret_id: v.secret_id,
+          name: v.name,
+          environment: v.environment,
+          version: Number(v.number),
+          current: v.id === v.current_version_id,
+          reason: opened.reason,
+        });
+      }
     }
+    await store.markCorrupted(broken, clock().toISOString());
+    await store.markCorrupted(healed, null);
+    let audited = true;
+    try {
+      await audit.record([
+        {
+          actor: actor.actor,
+          workspaceId: null,
+          action: "secrets.verify",
+          outcome: problems.length === 0 ? "success" : "failure",
+          details: { checked, corrupted: problems.length },
+        },
+      ]);
+    } catch (error) {
+      // A wrong keyring fails the audit anchor too; the report is what the user needs then.
+      if (!isCofferError(error)) throw error;
+      audited = false;
+    }
+    return { checked, problems, audited };
   }
 
   return {
     create,
     update,
     restore,
+    verify,
 
     async get(workspaceId: string, id: string): Promise<SecretItem> {
       return mustFindItem(workspaceId, id);
@@ -356,7 +413,7 @@ export function createSecretsService(deps: {
     async getByName(workspaceId: string, name: string, environment = DEFAULT_ENVIRONMENT): Promise<SecretItem> {
       const row = await store.findByName(workspaceId, name, environment);
       if (!row) throw notFoundByName(name, environment);
-      return itemWithStatus(row);
+      return toItem(row);
     },
 
     async list(workspaceId: string, filter: SecretListFilter = {}): Promise<SecretPage> {
@@ -370,19 +427,18 @@ export function createSecretsService(deps: {
         ...(filter.prefix ? { prefix: filter.prefix } : {}),
         ...(after ? { after } : {}),
       });
-      const page = rows.slice(0, limit);
+      const page = rows.length > limit ? rows.slice(0, limit) : rows;
+      const items = new Array<SecretItem>(page.length);
+      for (let i = 0; i < page.length; i++) items[i] = toItem(page[i]!);
       const last = page[page.length - 1];
-      return {
-        items: page.map(itemWithStatus),
-        next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
-      };
+      return { items, next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
     },
 
     async delete(workspaceId: string, id: string, actor: Actor): Promise<void> {
       const row = await mustFind(workspaceId, id);
-      await database.writeTransaction(async (trx) => {
+      await writer.writeTransaction(async (trx) => {
         await store.deleteSecret(trx, id);
-        await audit.append(trx, [event(actor, workspaceId, "secret.delete", row, { keys: JSON.parse(row.key_names) })]);
+        await audit.append(trx, [event(actor, workspaceId, "secret.delete", row, { keys: row.key_names })]);
       });
     },
 
@@ -390,8 +446,8 @@ export function createSecretsService(deps: {
       const row = await mustFind(workspaceId, id);
       const versions = await store.listVersions(id);
       return versions.map((v) => ({
-        number: Number(v.number),
-        keys: JSON.parse(v.key_names) as string[],
+        number: v.number,
+        keys: v.key_names,
         created_by: v.created_by,
         created_at: v.created_at,
         current: v.id === row.current_version_id,
@@ -399,41 +455,7 @@ export function createSecretsService(deps: {
     },
 
     /** Environments in use with their secret counts. */
-    async environments(workspaceId: string): Promise<{ environment: string; secrets: number }[]> {
-      const rows = await database.db
-        .selectFrom("secrets")
-        .select(["environment", (eb) => eb.fn.countAll<number>().as("n")])
-        .where("workspace_id", "=", workspaceId)
-        .groupBy("environment")
-        .orderBy("environment")
-        .execute();
-      return rows.map((r) => ({ environment: r.environment, secrets: Number(r.n) }));
-    },
-
-    /**
-     * The run path: every named secret of one environment, decrypted, in one store query.
-     * Names not found are simply absent; the caller reports them.
-     */
-    async resolve(
-      workspaceId: string,
-      environment: string,
-      names: readonly string[],
-    ): Promise<Map<string, ResolvedSecret>> {
-      const rows = await store.findValuesByName(workspaceId, names, environment);
-      const resolved = new Map<string, ResolvedSecret>();
-      for (const row of rows) {
-        const opened = open(row, row.id, row.current_version_id);
-        resolved.set(row.name, {
-          id: row.id,
-          name: row.name,
-          type: row.type as SecretType,
-          environment: row.environment,
-          values: opened.ok ? opened.values : null,
-          keys: JSON.parse(row.key_names) as string[],
-        });
-      }
-      return resolved;
-    },
+    environments: (workspaceId: string) => store.environments(workspaceId),
   };
 }
 
@@ -447,6 +469,14 @@ function event(
   details: Record<string, unknown>,
 ) {
   return targetEvent(actor, workspaceId, action, { type: "secret", ...target }, details);
+}
+
+function expiry(
+  manual: string | null | undefined,
+  derived: Date | null,
+): { expires_at: string | null; expires_at_manual: boolean } {
+  if (manual) return { expires_at: manual, expires_at_manual: true };
+  return { expires_at: derived ? derived.toISOString() : null, expires_at_manual: false };
 }
 
 function keyNames(keys: KeyValue[]): string[] {
@@ -516,16 +546,6 @@ function checkExpiresAt(value: string | null | undefined): string | null | undef
     );
   }
   return new Date(time).toISOString();
-}
-
-function earliestNotAfter(metadata: SecretMetadata): Date | null {
-  const certificates = (metadata as { certificates?: { notAfter?: string }[] }).certificates ?? [];
-  let earliest: number | null = null;
-  for (const c of certificates) {
-    const t = c.notAfter ? Date.parse(c.notAfter) : Number.NaN;
-    if (!Number.isNaN(t) && (earliest === null || t < earliest)) earliest = t;
-  }
-  return earliest === null ? null : new Date(earliest);
 }
 
 function encodeCursor(row: { name: string; environment: string; id: string }): string {

@@ -1,19 +1,90 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import type { SecretType } from "@coffer/sdk";
+import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
 import { createCompiledQueries } from "../db/compiled-queries.js";
 import type { CofferSchema, SecretsTable, SecretVersionsTable } from "../db/schema.js";
+import type { SecretMetadata } from "../secret-types/index.js";
 
-export type SecretRow = Selectable<SecretsTable>;
-export type VersionRow = Selectable<SecretVersionsTable>;
-export type SecretWithVersion = SecretRow & {
+type Db = Kysely<CofferSchema>;
+type SecretRowRaw = Selectable<SecretsTable>;
+type VersionRowRaw = Selectable<SecretVersionsTable>;
+
+/** The sealed part of a version: what the envelope needs to open it. */
+export interface SealedVersion {
   ciphertext: string;
   wrapped_key: string;
   kid: string;
-  key_names: string;
-  metadata: string;
-  version_count: number;
-};
+}
 
-type Db = Kysely<CofferSchema>;
+/** A secret with its current version's facts, JSON columns parsed: what metadata reads see. */
+export interface SecretRecord extends SealedVersion {
+  id: string;
+  workspace_id: string;
+  name: string;
+  type: SecretType;
+  environment: string;
+  description: string | null;
+  tags: Record<string, string>;
+  expires_at: string | null;
+  expires_at_manual: boolean;
+  current_version_id: string;
+  current_version: number;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+  key_names: string[];
+  metadata: SecretMetadata;
+  version_count: number;
+  /** Set once a full decrypt of the current version failed. */
+  corrupted_at: string | null;
+}
+
+/** One stored version, JSON columns parsed. */
+export interface VersionRecord extends SealedVersion {
+  id: string;
+  secret_id: string;
+  workspace_id: string;
+  number: number;
+  key_names: string[];
+  metadata: SecretMetadata;
+  created_by: string;
+  created_at: string;
+  corrupted_at: string | null;
+}
+
+/** A new secret row, before it is written. */
+export interface NewSecret {
+  id: string;
+  workspace_id: string;
+  name: string;
+  type: SecretType;
+  environment: string;
+  description: string | null;
+  tags: Record<string, string>;
+  expires_at: string | null;
+  expires_at_manual: boolean;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export type NewVersion = Omit<VersionRecord, "corrupted_at">;
+
+export interface SecretChanges {
+  updated_at: string;
+  updated_by: string;
+  description?: string | null;
+  tags?: Record<string, string>;
+  expires_at?: string | null;
+  expires_at_manual?: boolean;
+}
+
+export interface ListFilter {
+  environment?: string;
+  type?: SecretType;
+  prefix?: string;
+  limit: number;
+  after?: { name: string; environment: string; id: string };
+}
 
 /** Secrets joined with their current version and version count: one query for any number. */
 function withCurrentVersion(db: Db) {
@@ -27,6 +98,7 @@ function withCurrentVersion(db: Db) {
       "v.kid",
       "v.key_names",
       "v.metadata",
+      "v.corrupted_at",
       (eb) =>
         eb
           .selectFrom("secret_versions as c")
@@ -36,29 +108,71 @@ function withCurrentVersion(db: Db) {
     ]);
 }
 
-/** What the run path needs of a secret: no counts, no metadata. */
-export type SecretValuesRow = Pick<
-  SecretRow,
-  "id" | "name" | "type" | "environment" | "workspace_id" | "current_version_id"
-> &
-  Pick<VersionRow, "ciphertext" | "wrapped_key" | "kid" | "key_names">;
+type JoinedRow = SecretRowRaw &
+  SealedVersion & {
+    key_names: string;
+    metadata: string;
+    corrupted_at: string | null;
+    version_count: number | string | bigint | null;
+  };
 
-export interface ListFilter {
-  environment?: string;
-  type?: string;
-  prefix?: string;
-  limit: number;
-  after?: { name: string; environment: string; id: string };
+// The one place JSON columns and driver number types become domain values.
+function toRecord(row: JoinedRow): SecretRecord {
+  return {
+    id: row.id,
+    workspace_id: row.workspace_id,
+    name: row.name,
+    type: row.type,
+    environment: row.environment,
+    description: row.description,
+    tags: JSON.parse(row.tags) as Record<string, string>,
+    expires_at: row.expires_at,
+    expires_at_manual: Number(row.expires_at_manual) === 1,
+    current_version_id: row.current_version_id,
+    current_version: Number(row.current_version),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    updated_by: row.updated_by,
+    ciphertext: row.ciphertext,
+    wrapped_key: row.wrapped_key,
+    kid: row.kid,
+    key_names: JSON.parse(row.key_names) as string[],
+    metadata: JSON.parse(row.metadata) as SecretMetadata,
+    version_count: Number(row.version_count),
+    corrupted_at: row.corrupted_at,
+  };
+}
+
+function toVersion(row: VersionRowRaw): VersionRecord {
+  return {
+    ...row,
+    number: Number(row.number),
+    key_names: JSON.parse(row.key_names) as string[],
+    metadata: JSON.parse(row.metadata) as SecretMetadata,
+  };
+}
+
+function versionRow(version: NewVersion): Insertable<SecretVersionsTable> {
+  return { ...version, key_names: JSON.stringify(version.key_names), metadata: JSON.stringify(version.metadata) };
+}
+
+function changesRow(changes: SecretChanges) {
+  const { tags, expires_at_manual, ...rest } = changes;
+  return {
+    ...rest,
+    ...(tags !== undefined ? { tags: JSON.stringify(tags) } : {}),
+    ...(expires_at_manual !== undefined ? { expires_at_manual: expires_at_manual ? 1 : 0 } : {}),
+  };
 }
 
 export function createSecretsStore(db: Db) {
   const rows = createCompiledQueries();
   return {
-    async findById(workspaceId: string, id: string, trx: Db = db): Promise<SecretWithVersion | undefined> {
+    async findById(workspaceId: string, id: string, trx: Db = db): Promise<SecretRecord | undefined> {
       const [row] = await rows(trx, "findById", [workspaceId, id], () =>
         withCurrentVersion(trx).where("s.workspace_id", "=", workspaceId).where("s.id", "=", id),
       );
-      return row && normalise(row);
+      return row && toRecord(row);
     },
 
     async findByName(workspaceId: string, name: string, environment: string, trx: Db = db) {
@@ -68,40 +182,10 @@ export function createSecretsStore(db: Db) {
           .where("s.name", "=", name)
           .where("s.environment", "=", environment),
       );
-      return row && normalise(row);
+      return row && toRecord(row);
     },
 
-    /** The run path: current values of several secrets of one environment, one query. */
-    async findValuesByName(
-      workspaceId: string,
-      names: readonly string[],
-      environment: string,
-      trx: Db = db,
-    ): Promise<SecretValuesRow[]> {
-      if (names.length === 0) return [];
-      return rows(trx, `findValuesByName:${names.length}`, [workspaceId, environment, ...names], () =>
-        trx
-          .selectFrom("secrets as s")
-          .innerJoin("secret_versions as v", "v.id", "s.current_version_id")
-          .select([
-            "s.id",
-            "s.name",
-            "s.type",
-            "s.environment",
-            "s.workspace_id",
-            "s.current_version_id",
-            "v.ciphertext",
-            "v.wrapped_key",
-            "v.kid",
-            "v.key_names",
-          ])
-          .where("s.workspace_id", "=", workspaceId)
-          .where("s.environment", "=", environment)
-          .where("s.name", "in", names),
-      );
-    },
-
-    async list(workspaceId: string, filter: ListFilter, trx: Db = db) {
+    async list(workspaceId: string, filter: ListFilter, trx: Db = db): Promise<SecretRecord[]> {
       let q = withCurrentVersion(trx).where("s.workspace_id", "=", workspaceId);
       if (filter.environment !== undefined) q = q.where("s.environment", "=", filter.environment);
       if (filter.type !== undefined) q = q.where("s.type", "=", filter.type);
@@ -123,31 +207,67 @@ export function createSecretsStore(db: Db) {
           ]),
         );
       }
-      const rows = await q.orderBy("s.name").orderBy("s.environment").orderBy("s.id").limit(filter.limit).execute();
-      return rows.map(normalise);
+      const found = await q.orderBy("s.name").orderBy("s.environment").orderBy("s.id").limit(filter.limit).execute();
+      return found.map(toRecord);
     },
 
-    async listVersions(secretId: string, trx: Db = db): Promise<VersionRow[]> {
-      return trx
+    async listVersions(secretId: string, trx: Db = db): Promise<VersionRecord[]> {
+      const found = await trx
         .selectFrom("secret_versions")
         .selectAll()
         .where("secret_id", "=", secretId)
         .orderBy("number", "desc")
         .execute();
+      return found.map(toVersion);
     },
 
-    async findVersion(secretId: string, number: number, trx: Db = db) {
-      return trx
+    async findVersion(secretId: string, number: number, trx: Db = db): Promise<VersionRecord | undefined> {
+      const row = await trx
         .selectFrom("secret_versions")
         .selectAll()
         .where("secret_id", "=", secretId)
         .where("number", "=", number)
         .executeTakeFirst();
+      return row && toVersion(row);
     },
 
-    async insertSecret(trx: Db, secret: SecretRow, version: VersionRow) {
-      await trx.insertInto("secrets").values(secret).execute();
-      await trx.insertInto("secret_versions").values(version).execute();
+    /** Every version of the store, in id order, a page at a time (for `secrets verify`). */
+    async versionsAfter(lastId: string, limit: number, trx: Db = db) {
+      return trx
+        .selectFrom("secret_versions as v")
+        .innerJoin("secrets as s", "s.id", "v.secret_id")
+        .select([
+          "v.id",
+          "v.secret_id",
+          "v.workspace_id",
+          "v.number",
+          "v.ciphertext",
+          "v.wrapped_key",
+          "v.kid",
+          "v.corrupted_at",
+          "s.name",
+          "s.environment",
+          "s.current_version_id",
+        ])
+        .where("v.id", ">", lastId)
+        .orderBy("v.id")
+        .limit(limit)
+        .execute();
+    },
+
+    async insertSecret(trx: Db, secret: NewSecret, version: NewVersion) {
+      const { tags, expires_at_manual, ...rest } = secret;
+      await trx
+        .insertInto("secrets")
+        .values({
+          ...rest,
+          tags: JSON.stringify(tags),
+          expires_at_manual: expires_at_manual ? 1 : 0,
+          current_version_id: version.id,
+          current_version: version.number,
+        })
+        .execute();
+      await trx.insertInto("secret_versions").values(versionRow(version)).execute();
     },
 
     /** Adds a version if the secret still has `expectedVersionId` as current; false if it moved on. */
@@ -155,21 +275,18 @@ export function createSecretsStore(db: Db) {
       trx: Db,
       secretId: string,
       expectedVersionId: string,
-      version: VersionRow,
-      changes: Partial<Pick<SecretRow, "expires_at" | "expires_at_manual" | "description" | "tags">> & {
-        updated_at: string;
-        updated_by: string;
-      },
+      version: NewVersion,
+      changes: SecretChanges,
       keep: number,
     ): Promise<boolean> {
       const result = await trx
         .updateTable("secrets")
-        .set({ ...changes, current_version_id: version.id, current_version: version.number })
+        .set({ ...changesRow(changes), current_version_id: version.id, current_version: version.number })
         .where("id", "=", secretId)
         .where("current_version_id", "=", expectedVersionId)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false;
-      await trx.insertInto("secret_versions").values(version).execute();
+      await trx.insertInto("secret_versions").values(versionRow(version)).execute();
       await trx
         .deleteFrom("secret_versions")
         .where("secret_id", "=", secretId)
@@ -178,15 +295,8 @@ export function createSecretsStore(db: Db) {
       return true;
     },
 
-    async updateMetadata(
-      trx: Db,
-      secretId: string,
-      changes: Partial<Pick<SecretRow, "expires_at" | "expires_at_manual" | "description" | "tags">> & {
-        updated_at: string;
-        updated_by: string;
-      },
-    ) {
-      await trx.updateTable("secrets").set(changes).where("id", "=", secretId).execute();
+    async updateMetadata(trx: Db, secretId: string, changes: SecretChanges) {
+      await trx.updateTable("secrets").set(changesRow(changes)).where("id", "=", secretId).execute();
     },
 
     async deleteSecret(trx: Db, secretId: string) {
@@ -202,19 +312,24 @@ export function createSecretsStore(db: Db) {
         .executeTakeFirst();
       return Number(row?.n ?? 0);
     },
+
+    /** Marks (or clears) versions found undecryptable by a full decrypt. */
+    async markCorrupted(versionIds: readonly string[], at: string | null, trx: Db = db) {
+      if (versionIds.length === 0) return;
+      await trx.updateTable("secret_versions").set({ corrupted_at: at }).where("id", "in", versionIds).execute();
+    },
+
+    async environments(workspaceId: string, trx: Db = db) {
+      const found = await trx
+        .selectFrom("secrets")
+        .select(["environment", (eb) => eb.fn.countAll<number>().as("n")])
+        .where("workspace_id", "=", workspaceId)
+        .groupBy("environment")
+        .orderBy("environment")
+        .execute();
+      return found.map((r) => ({ environment: r.environment, secrets: Number(r.n) }));
+    },
   };
 }
 
 export type SecretsStore = ReturnType<typeof createSecretsStore>;
-
-function normalise<T extends { version_count: unknown; current_version: unknown; expires_at_manual: unknown }>(
-  row: T,
-): T & SecretWithVersion {
-  // PostgreSQL returns count(*) as a string (bigint)
-  return {
-    ...row,
-    version_count: Number(row.version_count),
-    current_version: Number(row.current_version),
-    expires_at_manual: Number(row.expires_at_manual),
-  } as T & SecretWithVersion;
-}

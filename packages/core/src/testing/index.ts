@@ -6,6 +6,12 @@ import { join } from "node:path";
 import pg from "pg";
 import { type Coffer, type OpenCofferOptions, openCoffer } from "../coffer.js";
 import { type CofferConfig, loadConfig } from "../config/config.js";
+import { openValues, versionAad } from "../crypto/envelope.js";
+import { internalsOf } from "../internals.js";
+import { createResolutionStore } from "../resolution/resolution.store.js";
+
+/** The database and keyring under a Coffer, for tests that tamper with rows or inspect keys. */
+export { internalsOf };
 
 export type TestDialect = "sqlite" | "postgres";
 
@@ -118,4 +124,32 @@ export async function openBootstrapped(
   await coffer.bootstrap({ actor: "test" });
   const workspace = await coffer.workspaces.resolve("default");
   return { coffer, workspaceId: workspace.id };
+}
+
+/**
+ * The current values of secrets as stored, decrypted without the run path's audit: for tests
+ * that check what a write stored (and for read loops racing a rotation).
+ */
+export async function storedValues(
+  coffer: Coffer,
+  workspaceId: string,
+  environment: string,
+  names: readonly string[],
+): Promise<Map<string, { id: string; keys: string[]; values: Record<string, string> | null }>> {
+  const { database, keyring } = internalsOf(coffer);
+  const rows = await createResolutionStore(database.db).findForRun(workspaceId, environment, names, []);
+  const out = new Map<string, { id: string; keys: string[]; values: Record<string, string> | null }>();
+  for (const row of rows) {
+    const opened = openValues(keyring, versionAad(workspaceId, row.id, row.version_id ?? ""), {
+      ciphertext: row.ciphertext ?? "",
+      wrappedKey: row.wrapped_key ?? "",
+      kid: row.kid ?? "",
+    });
+    out.set(row.name, {
+      id: row.id,
+      keys: JSON.parse(row.payload) as string[],
+      values: opened.ok ? { ...opened.values } : null,
+    });
+  }
+  return out;
 }

@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { openCoffer } from "../coffer.js";
 import { loadConfig } from "../config/config.js";
+import { storedValues } from "./index.js";
 
 const names = (process.env.COFFER_TEST_NAMES ?? "").split(",").filter(Boolean);
 const stopFile = process.env.COFFER_TEST_STOP_FILE ?? "";
@@ -17,7 +18,7 @@ let firstError: string | undefined;
 process.stdout.write("ready\n");
 while (!existsSync(stopFile)) {
   try {
-    const resolved = await coffer.secrets.resolve(workspace.id, "default", names);
+    const resolved = await storedValues(coffer, workspace.id, "default", names);
     for (const name of names) {
       const secret = resolved.get(name);
       if (!secret) missing += 1;

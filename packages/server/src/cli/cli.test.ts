@@ -7,7 +7,9 @@ import {
   canary,
   createTestEnvironment,
   ed25519PrivateKeyPem,
+  internalsOf,
   selfSignedCertificate,
+  storedValues,
   type TestEnvironment,
   testDialects,
 } from "@coffer/core/testing";
@@ -188,7 +190,11 @@ describe("coffer CLI (sqlite, embedded default)", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Audit log intact: \d+ event/);
     const coffer = await env.open();
-    await coffer.database.db.updateTable("audit_events").set({ target_name: "edited" }).where("seq", "=", 4).execute();
+    await internalsOf(coffer)
+      .database.db.updateTable("audit_events")
+      .set({ target_name: "edited" })
+      .where("seq", "=", 4)
+      .execute();
     await coffer.close();
     r = await runCli(env.env, ["audit", "verify"]);
     assert.equal(r.code, 1);
@@ -342,7 +348,7 @@ describe("coffer keys rotate killed half-way (sqlite, key file)", () => {
       const ws = (await coffer.workspaces.resolve("default")).id;
       for (let i = 0; i < 12; i++)
         await coffer.secrets.create(ws, { name: `k_${i}`, keys: [{ key: "K", value: `v${i}` }] }, { actor: "test" });
-      const oldKid = coffer.keyring.active.kid;
+      const oldKid = internalsOf(coffer).keyring.active.kid;
       // Hold the write lock so the rotation blocks on its first batch; then kill it.
       const { default: Sqlite } = await import("better-sqlite3");
       const locker = new Sqlite(join(env.home, "coffer.db"));
@@ -379,7 +385,8 @@ describe("coffer keys rotate killed half-way (sqlite, key file)", () => {
         .split("\n")
         .filter((l) => l && !l.startsWith("#"));
       assert.equal(lines.length, 2, "no third key");
-      const resolved = await coffer.secrets.resolve(
+      const resolved = await storedValues(
+        coffer,
         ws,
         "default",
         Array.from({ length: 12 }, (_, i) => `k_${i}`),
@@ -406,14 +413,14 @@ for (const dialect of (await testDialects("coffer keys rotate killed half-way"))
         const names = Array.from({ length: 30 }, (_, i) => `h_${i}`);
         for (const name of names)
           await coffer.secrets.create(ws, { name, keys: [{ key: "K", value: `${name}!` }] }, { actor: "test" });
-        const ids = (await coffer.database.db.selectFrom("secret_versions").select("id").orderBy("id").execute()).map(
-          (r) => r.id,
-        );
+        const ids = (
+          await internalsOf(coffer).database.db.selectFrom("secret_versions").select("id").orderBy("id").execute()
+        ).map((r) => r.id);
         const rotated = async () =>
           Number(
             (
-              await coffer.database.db
-                .selectFrom("secret_versions")
+              await internalsOf(coffer)
+                .database.db.selectFrom("secret_versions")
                 .select((eb) => eb.fn.countAll<number>().as("n"))
                 .where("kid", "=", "half2")
                 .executeTakeFirstOrThrow()
@@ -426,11 +433,13 @@ for (const dialect of (await testDialects("coffer keys rotate killed half-way"))
         const held = new Promise<void>((resolve) => (release = resolve));
         let locked = () => {};
         const isLocked = new Promise<void>((resolve) => (locked = resolve));
-        const holder = coffer.database.db.transaction().execute(async (trx) => {
-          await trx.selectFrom("secret_versions").select("id").where("id", "=", ids[15]!).forUpdate().execute();
-          locked();
-          await held;
-        });
+        const holder = internalsOf(coffer)
+          .database.db.transaction()
+          .execute(async (trx) => {
+            await trx.selectFrom("secret_versions").select("id").where("id", "=", ids[15]!).forUpdate().execute();
+            locked();
+            await held;
+          });
         await isLocked;
         const child = spawn(process.execPath, [BIN, "keys", "rotate"], {
           env: { PATH: process.env.PATH ?? "", ...rotateEnv, COFFER_ROTATION_BATCH_SIZE: "5" },
@@ -453,7 +462,7 @@ for (const dialect of (await testDialects("coffer keys rotate killed half-way"))
         await coffer.close();
 
         const onlyNewKey = await env.open({ COFFER_ENCRYPTION_KEYS: newKey });
-        const resolved = await onlyNewKey.secrets.resolve(ws, "default", names);
+        const resolved = await storedValues(onlyNewKey, ws, "default", names);
         for (const name of names) assert.deepEqual(resolved.get(name)?.values, { K: `${name}!` });
         await onlyNewKey.close();
       } finally {

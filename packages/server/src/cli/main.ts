@@ -1,4 +1,4 @@
-import { isCofferError } from "@coffer/core";
+import { decodeUtf8Value, isCofferError } from "@coffer/core";
 import { Command, CommanderError } from "commander";
 import { registerAuditCommands } from "./commands/audit.js";
 import { registerKeysCommands } from "./commands/keys.js";
@@ -16,7 +16,13 @@ function readAllStdin(): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     process.stdin.on("data", (c: Buffer) => chunks.push(c));
-    process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    process.stdin.on("end", () => {
+      try {
+        resolve(decodeUtf8Value(Buffer.concat(chunks), "Standard input"));
+      } catch (error) {
+        reject(error);
+      }
+    });
     process.stdin.on("error", reject);
   });
 }

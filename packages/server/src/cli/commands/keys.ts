@@ -22,8 +22,8 @@ export function registerKeysCommands(program: Command, context: CliContext): voi
       });
       let started = false;
       const result = await coffer.keys.rotate(context.actor(), {
-        onStart: ({ total, resumed }) => {
-          if (resumed) context.note(`Resuming an unfinished rotation to key '${coffer.keyring.active.kid}'.`);
+        onStart: ({ total, resumed, activeKid }) => {
+          if (resumed) context.note(`Resuming an unfinished rotation to key '${activeKid}'.`);
           bar.start(total, 0);
           started = true;
         },

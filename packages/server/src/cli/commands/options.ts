@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { CofferError } from "@coffer/core";
+import { CofferError, decodeUtf8Value } from "@coffer/core";
 import { type Command, Option } from "commander";
 import type { CliContext } from "../context.js";
 
@@ -51,14 +51,16 @@ export async function parseKeyValues(args: string[], context: CliContext): Promi
       result.push({ key, value: stripOneNewline(await context.stdin()) });
     } else if (raw.startsWith("@")) {
       const path = raw.slice(1);
+      let bytes: Buffer;
       try {
-        result.push({ key, value: readFileSync(path, "utf8") });
+        bytes = readFileSync(path);
       } catch (error) {
         throw new CofferError(
           "file_unreadable",
           `Cannot read the file for key ${key} (${path}): ${(error as NodeJS.ErrnoException).code ?? "error"}.`,
         );
       }
+      result.push({ key, value: decodeUtf8Value(bytes, `The file for key ${key} (${path})`) });
     } else {
       result.push({ key, value: raw });
     }

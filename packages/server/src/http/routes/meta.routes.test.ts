@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { testDialects } from "@coffer/core/testing";
+import { internalsOf, testDialects } from "@coffer/core/testing";
 import { errorCode, startTestApp, type TestApp } from "../testing.js";
 
 for (const dialect of await testDialects("http meta routes")) {
@@ -78,7 +78,7 @@ for (const dialect of await testDialects("http with a lost database")) {
     test("health says 503, other routes 500 internal_error with no detail; the log says where, not what", async () => {
       const t = await startTestApp(dialect);
       try {
-        await t.coffer.database.close();
+        await internalsOf(t.coffer).database.close();
         const health = await t.call("GET", "/api/v1/health", { token: null });
         assert.equal(health.statusCode, 503);
         assert.equal(errorCode(health), "database_unavailable");

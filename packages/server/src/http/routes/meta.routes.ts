@@ -2,7 +2,6 @@ import type { Coffer } from "@coffer/core";
 import { CofferError } from "@coffer/core";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { sql } from "kysely";
 import { z } from "zod";
 import { ErrorResponse, errorResponses, security } from "./common.schema.js";
 
@@ -28,9 +27,7 @@ export function metaRoutes(app: FastifyInstance, coffer: Coffer): void {
       },
     },
     async () => {
-      try {
-        await sql`select 1`.execute(coffer.database.db);
-      } catch {
+      if ((await coffer.health()).database !== "ok") {
         throw new CofferError("database_unavailable", "The database does not answer.", { status: 503 });
       }
       return { status: "ok" as const };

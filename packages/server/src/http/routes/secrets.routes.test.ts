@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { canary, selfSignedCertificate, testDialects } from "@coffer/core/testing";
+import { canary, internalsOf, selfSignedCertificate, storedValues, testDialects } from "@coffer/core/testing";
 import { buildApp } from "../app.js";
 import { errorCode, startTestApp, type TestApp } from "../testing.js";
 
@@ -15,7 +15,7 @@ for (const dialect of await testDialects("http secrets routes")) {
     after(async () => t.close());
 
     async function valuesOf(name: string, environment = "default") {
-      return (await t.coffer.secrets.resolve(t.workspaceId, environment, [name])).get(name)?.values;
+      return (await storedValues(t.coffer, t.workspaceId, environment, [name])).get(name)?.values;
     }
 
     async function create(body: Record<string, unknown>, token = t.tokens.editor) {
@@ -288,18 +288,22 @@ for (const dialect of await testDialects("http secrets routes, corrupted")) {
     });
     after(async () => t.close());
 
-    test("is listed as corrupted with its key names, refuses blank values, and is repaired by re-entering them", async () => {
+    test("once verified, is listed as corrupted with its key names, refuses blank values, and is repaired by re-entering them", async () => {
       const created = await t.call("POST", `${W}/secrets`, {
         body: { name: "broken", keys: [{ key: "A", value: canary("broken") }] },
       });
       const id = created.json().id as string;
       await t.call("POST", `${W}/secrets`, { body: { name: "healthy", keys: [{ key: "A", value: canary("ok") }] } });
       // Damage the stored ciphertext, as a bad restore or a disk error would.
-      await t.coffer.database.db
-        .updateTable("secret_versions")
+      await internalsOf(t.coffer)
+        .database.db.updateTable("secret_versions")
         .set({ ciphertext: Buffer.from("damaged").toString("base64") })
         .where("secret_id", "=", id)
         .execute();
+      // Reads do not decrypt: the damage shows once a full decrypt has met it.
+      const unseen = await t.call("GET", `${W}/secrets/${id}`, { token: t.tokens.viewer });
+      assert.equal(unseen.json().status, "ok");
+      assert.equal((await t.coffer.secrets.verify({ actor: "test" })).problems.length, 1);
 
       const list = await t.call("GET", `${W}/secrets`, { token: t.tokens.viewer });
       assert.equal(list.statusCode, 200);

@@ -1,0 +1,138 @@
+import type { SecretType } from "@coffer/sdk";
+import type { Actor, AuditEventInput, AuditService } from "../audit/audit.service.js";
+import { openValues, versionAad } from "../crypto/envelope.js";
+import type { Keyring } from "../crypto/keyring.js";
+import type { ResolutionStore } from "./resolution.store.js";
+
+/** One secret as an action run receives it. */
+export interface ResolvedSecret {
+  id: string;
+  name: string;
+  type: SecretType;
+  environment: string;
+  version: number;
+  keys: string[];
+  /** null when the current version cannot be decrypted (see `corrupted`). */
+  values: Record<string, string> | null;
+}
+
+export interface ResolveForRunInput {
+  workspaceId: string;
+  environment: string;
+  secretNames: readonly string[];
+  variableNames?: readonly string[];
+  /** Keys each secret must have (from references and declarations): reported when absent. */
+  requiredKeys?: Readonly<Record<string, readonly string[]>>;
+  runId?: string;
+  actor: Actor;
+}
+
+export interface RunResolution {
+  secrets: Map<string, ResolvedSecret>;
+  variables: Map<string, Record<string, unknown>>;
+  /** Names with no secret in this environment (lookup is exact: `default` is not a fallback). */
+  missingSecrets: string[];
+  missingVariables: string[];
+  /** Required keys a found secret lacks, with the keys it has. */
+  missingKeys: { secret: string; missing: string[]; available: string[] }[];
+  /** Found secrets whose current version would not decrypt. */
+  corrupted: { secret: string; version: number }[];
+  /** True when the run can go ahead: nothing missing, nothing corrupted. */
+  complete: boolean;
+}
+
+/**
+ * The run path's one call: read every secret and variable an action run needs in one round trip,
+ * decrypt the secrets, and write one batch of use-audit events (secret, version, environment,
+ * run, actor — never a value). Values exist only in the returned map.
+ */
+export function createResolutionService(deps: {
+  store: ResolutionStore;
+  keyring: Keyring;
+  audit: Pick<AuditService, "record">;
+  clock: () => Date;
+}) {
+  const { store, keyring, audit, clock } = deps;
+
+  return {
+    async resolveForRun(input: ResolveForRunInput): Promise<RunResolution> {
+      const secretNames = [...new Set(input.secretNames)];
+      const variableNames = [...new Set(input.variableNames ?? [])];
+      const found = await store.findForRun(input.workspaceId, input.environment, secretNames, variableNames);
+      const secrets = new Map<string, ResolvedSecret>();
+      const variables = new Map<string, Record<string, unknown>>();
+      const corrupted: RunResolution["corrupted"] = [];
+      const corruptedIds: string[] = [];
+      for (const row of found) {
+        if (row.kind === "v") {
+          variables.set(row.name, JSON.parse(row.payload) as Record<string, unknown>);
+          continue;
+        }
+        const versionId = row.version_id ?? "";
+        const opened = openValues(keyring, versionAad(input.workspaceId, row.id, versionId), {
+          ciphertext: row.ciphertext ?? "",
+          wrappedKey: row.wrapped_key ?? "",
+          kid: row.kid ?? "",
+        });
+        const version = Number(row.version);
+        if (!opened.ok) {
+          corrupted.push({ secret: row.name, version });
+          corruptedIds.push(versionId);
+        }
+        secrets.set(row.name, {
+          id: row.id,
+          name: row.name,
+          type: row.type as SecretType,
+          environment: input.environment,
+          version,
+          keys: JSON.parse(row.payload) as string[],
+          values: opened.ok ? opened.values : null,
+        });
+      }
+      const missingKeys: RunResolution["missingKeys"] = [];
+      for (const [name, keys] of Object.entries(input.requiredKeys ?? {})) {
+        const secret = secrets.get(name);
+        if (!secret) continue;
+        const missing = keys.filter((k) => !secret.keys.includes(k));
+        if (missing.length > 0) missingKeys.push({ secret: name, missing, available: secret.keys });
+      }
+      const missingSecrets = secretNames.filter((n) => !secrets.has(n));
+      const missingVariables = variableNames.filter((n) => !variables.has(n));
+
+      const events: AuditEventInput[] = [];
+      for (const secret of secrets.values()) {
+        events.push({
+          actor: input.actor.actor,
+          workspaceId: input.workspaceId,
+          action: "secret.use",
+          outcome: secret.values ? "success" : "failure",
+          targetType: "secret",
+          targetId: secret.id,
+          targetName: secret.name,
+          environment: input.environment,
+          ...(input.actor.requestId ? { requestId: input.actor.requestId } : {}),
+          ...(input.runId ? { runId: input.runId } : {}),
+          details: { version: secret.version },
+        });
+      }
+      await audit.record(events);
+      // Later metadata reads show the secret as corrupted without decrypting it themselves.
+      if (corruptedIds.length > 0) await store.markCorrupted(corruptedIds, clock().toISOString());
+      return {
+        secrets,
+        variables,
+        missingSecrets,
+        missingVariables,
+        missingKeys,
+        corrupted,
+        complete:
+          missingSecrets.length === 0 &&
+          missingVariables.length === 0 &&
+          missingKeys.length === 0 &&
+          corrupted.length === 0,
+      };
+    },
+  };
+}
+
+export type ResolutionService = ReturnType<typeof createResolutionService>;

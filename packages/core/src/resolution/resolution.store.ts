@@ -1,0 +1,69 @@
+import { type Kysely, type RawBuilder, sql } from "kysely";
+import { createCompiledQueries } from "../db/compiled-queries.js";
+import type { CofferSchema } from "../db/schema.js";
+
+/** One row of the run-path read: a secret's current version (`s`) or a variable (`v`). */
+export interface RunRow {
+  kind: "s" | "v";
+  id: string;
+  name: string;
+  type: string | null;
+  version: number | string | null;
+  version_id: string | null;
+  ciphertext: string | null;
+  wrapped_key: string | null;
+  kid: string | null;
+  /** key names (JSON array) of a secret, values (JSON object) of a variable */
+  payload: string;
+}
+
+export function createResolutionStore(db: Kysely<CofferSchema>) {
+  const rows = createCompiledQueries();
+  return {
+    /**
+     * Secrets and variables of one environment by name, in one round trip whatever their number:
+     * both lookups are branches of one UNION ALL, compiled once per (secrets, variables) count.
+     */
+    async findForRun(
+      workspaceId: string,
+      environment: string,
+      secretNames: readonly string[],
+      variableNames: readonly string[],
+    ): Promise<RunRow[]> {
+      if (secretNames.length === 0 && variableNames.length === 0) return [];
+      const parameters: unknown[] = [];
+      if (secretNames.length > 0) parameters.push(workspaceId, environment, ...secretNames);
+      if (variableNames.length > 0) parameters.push(workspaceId, environment, ...variableNames);
+      return rows(db, `findForRun:${secretNames.length}:${variableNames.length}`, parameters, () => {
+        const branches: RawBuilder<unknown>[] = [];
+        if (secretNames.length > 0) {
+          branches.push(sql`select 's' as kind, s.id, s.name, s.type, s.current_version as version,
+              s.current_version_id as version_id, v.ciphertext, v.wrapped_key, v.kid, v.key_names as payload
+            from secrets s join secret_versions v on v.id = s.current_version_id
+            where s.workspace_id = ${workspaceId} and s.environment = ${environment}
+              and s.name in (${sql.join(secretNames)})`);
+        }
+        if (variableNames.length > 0) {
+          branches.push(sql`select 'v' as kind, id, name, null, null, null, null, null, null, ${sql.ref("values")}
+            from variables
+            where workspace_id = ${workspaceId} and environment = ${environment}
+              and name in (${sql.join(variableNames)})`);
+        }
+        const query = sql<RunRow>`${sql.join(branches, sql` union all `)}`;
+        return { compile: () => query.compile(db) };
+      });
+    },
+
+    async markCorrupted(versionIds: readonly string[], at: string): Promise<void> {
+      if (versionIds.length === 0) return;
+      await db
+        .updateTable("secret_versions")
+        .set({ corrupted_at: at })
+        .where("id", "in", versionIds)
+        .where("corrupted_at", "is", null)
+        .execute();
+    },
+  };
+}
+
+export type ResolutionStore = ReturnType<typeof createResolutionStore>;
