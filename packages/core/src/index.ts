@@ -6,8 +6,9 @@ export type { CofferConfig } from "./config/config.js";
 export { loadConfig } from "./config/config.js";
 export type { Database, DialectName } from "./db/database.js";
 export { describeDatabaseUrl, openDatabase } from "./db/database.js";
-export type { ErrorDetails, ErrorStatus } from "./errors/coffer-error.js";
+export type { ErrorCode, ErrorDetails, ErrorStatus, SerializedCofferError } from "./errors/coffer-error.js";
 export { CofferError, isCofferError } from "./errors/coffer-error.js";
+export { ERROR_CODES, isErrorCode } from "./errors/error-codes.js";
 export type { KeyStatusRow, RotationProgress, RotationResult } from "./keys/rotation.service.js";
 export type {
   ResolutionService,

@@ -6,7 +6,7 @@
  * The patterns make every stored secret reachable from `${{ SECRETS.<name>.<KEY> }}`.
  */
 import { ENVIRONMENT_NAME_PATTERN, KEY_NAME_PATTERN, RESERVED_NAME, SECRET_NAME_PATTERN } from "@coffer/sdk";
-import { CofferError } from "../errors/coffer-error.js";
+import { CofferError, type ErrorCode } from "../errors/coffer-error.js";
 
 export { ENVIRONMENT_NAME_PATTERN, KEY_NAME_PATTERN, SECRET_NAME_PATTERN } from "@coffer/sdk";
 
@@ -37,7 +37,7 @@ function detailName(name: string): string {
 interface NameRule {
   /** "Secret name", "Key name", "Environment" */
   label: string;
-  code: string;
+  code: ErrorCode;
   pattern: RegExp;
   maxLength: number;
   /** Characters allowed anywhere, as a character class body. */

@@ -9,7 +9,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
 import sshpk from "sshpk";
-import { CofferError } from "../errors/coffer-error.js";
+import { CofferError, type ErrorCode } from "../errors/coffer-error.js";
 import { describePemLabel, isPrivateKeyLabel, type PemBlock, splitPem } from "./pem.js";
 
 /** Non-secret facts about a private key, kept as metadata. */
@@ -34,7 +34,7 @@ export interface PrivateKeyContext {
   /** The key name holding the value: `PRIVATE_KEY` or `TLS_PRIVATE_KEY`. */
   key: string;
   /** Code for a value that is not a usable key: `invalid_ssh_key` or `invalid_private_key`. */
-  invalidCode: string;
+  invalidCode: "invalid_ssh_key" | "invalid_private_key";
   /** Tracecat's sentence opening every format error. */
   formatMessage: string;
   /** Whether OpenSSH-format keys are accepted (SSH: yes; TLS libraries need PEM). */
@@ -56,7 +56,7 @@ const SSH_CURVES: Record<string, { curve: string; bits: number; ssh: string }> =
 
 const TLS_KEY_TYPES = new Set(["rsa", "rsa-pss", "ec", "ed25519", "ed448"]);
 
-function fail(ctx: PrivateKeyContext, code: string, reason: string, explanation: string): never {
+function fail(ctx: PrivateKeyContext, code: ErrorCode, reason: string, explanation: string): never {
   const message = code === ctx.invalidCode ? `${ctx.formatMessage} ${explanation}` : explanation;
   throw new CofferError(code, message, {
     status: 422,

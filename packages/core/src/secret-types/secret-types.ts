@@ -27,7 +27,7 @@
  * `certificateCount` (1-based).
  */
 import { SECRET_TYPES, type SecretType, STRUCTURED_KEYS, type StructuredSecretType } from "@coffer/sdk";
-import { CofferError } from "../errors/coffer-error.js";
+import { CofferError, type ErrorCode } from "../errors/coffer-error.js";
 import { type CertificateFacts, parseCertificates } from "./certificate.js";
 import { quoteName, validateKeyName } from "./names.js";
 import { normalizePem } from "./pem.js";
@@ -81,7 +81,7 @@ export interface ValidateSecretValuesOptions {
   maxKeys?: number;
 }
 
-function invalid(code: string, message: string, details: Record<string, unknown>, status: 413 | 422 = 422): never {
+function invalid(code: ErrorCode, message: string, details: Record<string, unknown>, status: 413 | 422 = 422): never {
   throw new CofferError(code, message, { status, details });
 }
 

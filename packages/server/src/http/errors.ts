@@ -118,7 +118,7 @@ export function validationError(issues: readonly ZodLikeIssue[], context: string
   }
   const more = out.length > 1 ? ` (and ${out.length - 1} more problem${out.length > 2 ? "s" : ""})` : "";
   return new CofferError(
-    place === "body" ? "invalid_request" : `invalid_${place === "query" ? "query" : "parameter"}`,
+    place === "body" ? "invalid_request" : place === "query" ? "invalid_query" : "invalid_parameter",
     `Invalid ${place}: ${first ? first.message : "it does not match the schema"}${more}`,
     { status, details: { location: place, issues: out } },
   );
