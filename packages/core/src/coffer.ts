@@ -50,7 +50,7 @@ export async function loadKeyring(
   database: Database,
   onCreate: (path: string) => void,
 ): Promise<Keyring> {
-  if (config.encryptionKeys) return keyringFromEnvironment(config.encryptionKeys);
+  if (config.store.encryptionKeys) return keyringFromEnvironment(config.store.encryptionKeys);
   if (database.dialect !== "sqlite") {
     throw new CofferError(
       "encryption_keys_required",
@@ -70,7 +70,7 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
   const clock = options.clock ?? (() => new Date());
   // The home holds the key file, the admin token and the SQLite database: owner-only.
   mkdirSync(config.home, { recursive: true, mode: 0o700 });
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.store.databaseUrl);
   let keyring: Keyring;
   try {
     keyring = await loadKeyring(config, database, options.onKeyFileCreated ?? (() => {}));
@@ -98,10 +98,10 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
       keyring,
       audit,
       clock,
-      options: { maxValueBytes: config.maxValueBytes, versionsKept: config.versionsKept },
+      options: { maxValueBytes: config.store.maxValueBytes, versionsKept: config.store.versionsKept },
     }),
     variables: createVariablesService({ database, audit, clock }),
-    keys: createRotationService({ database, keyring, audit, batchSize: config.rotationBatchSize }),
+    keys: createRotationService({ database, keyring, audit, batchSize: config.store.rotationBatchSize }),
     async bootstrap(actor) {
       const workspace = await workspaces.bootstrap(actor);
       if (!workspace) return null;

@@ -6,16 +6,36 @@ import { loadConfig } from "./config.js";
 test("defaults: embedded SQLite in ./.coffer", () => {
   const config = loadConfig({});
   assert.equal(config.home, resolve(".coffer"));
-  assert.equal(config.databaseUrl, resolve(".coffer", "coffer.db"));
-  assert.equal(config.encryptionKeys, undefined);
-  assert.equal(config.maxValueBytes, 65_536);
-  assert.equal(config.versionsKept, 20);
-  assert.equal(config.port, 8080);
-  assert.equal(config.host, "127.0.0.1");
+  assert.equal(config.store.databaseUrl, resolve(".coffer", "coffer.db"));
+  assert.equal(config.store.encryptionKeys, undefined);
+  assert.equal(config.store.maxValueBytes, 65_536);
+  assert.equal(config.store.versionsKept, 20);
+  assert.deepEqual(config.server, { port: 8080, host: "127.0.0.1" });
+  assert.deepEqual(config.runtime, { registryPaths: [], sandbox: "auto", actionTimeoutMs: 300_000 });
+  assert.deepEqual(config.aws, { stsEndpoint: undefined, region: undefined });
+  assert.deepEqual(config.redis, { url: undefined });
+});
+
+test("runtime, AWS and Redis sections", () => {
+  const config = loadConfig({
+    COFFER_REGISTRY_PATH: "/opt/actions:relative/actions:",
+    COFFER_SANDBOX: "bubblewrap",
+    COFFER_ACTION_TIMEOUT_SECONDS: "30",
+    COFFER_AWS_STS_ENDPOINT: "http://127.0.0.1:4566",
+    AWS_REGION: "eu-west-1",
+    COFFER_REDIS_URL: "redis://127.0.0.1:6379",
+  });
+  assert.deepEqual(config.runtime, {
+    registryPaths: ["/opt/actions", resolve("relative/actions")],
+    sandbox: "bubblewrap",
+    actionTimeoutMs: 30_000,
+  });
+  assert.deepEqual(config.aws, { stsEndpoint: "http://127.0.0.1:4566", region: "eu-west-1" });
+  assert.equal(config.redis.url, "redis://127.0.0.1:6379");
 });
 
 test("COFFER_HOME moves the default database", () => {
-  assert.equal(loadConfig({ COFFER_HOME: "/srv/coffer" }).databaseUrl, "/srv/coffer/coffer.db");
+  assert.equal(loadConfig({ COFFER_HOME: "/srv/coffer" }).store.databaseUrl, "/srv/coffer/coffer.db");
 });
 
 test("a bad value names the variable and the rule", () => {
@@ -24,6 +44,9 @@ test("a bad value names the variable and the rule", () => {
     ["COFFER_VERSIONS_KEPT", "0", /COFFER_VERSIONS_KEPT must be a whole number from 1/],
     ["COFFER_LOG_LEVEL", "loud", /COFFER_LOG_LEVEL must be one of fatal, error/],
     ["COFFER_MAX_VALUE_BYTES", "1.5", /COFFER_MAX_VALUE_BYTES/],
+    ["COFFER_SANDBOX", "none", /COFFER_SANDBOX must be one of auto, bubblewrap, node/],
+    ["COFFER_REDIS_URL", "http://x", /COFFER_REDIS_URL must be a redis:\/\//],
+    ["COFFER_AWS_STS_ENDPOINT", "not a url", /COFFER_AWS_STS_ENDPOINT must be an http/],
   ] as const) {
     assert.throws(
       () => loadConfig({ [variable]: value }),

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { CofferError } from "../errors/coffer-error.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+/** auto: bubblewrap when installed, else Node's permission model alone; both: require bubblewrap. */
+const SANDBOX_MODES = ["auto", "bubblewrap", "node"] as const;
 
 function intInRange(min: number, max: number, fallback: number) {
   return z
@@ -29,20 +31,42 @@ const schema = z.object({
   COFFER_ROTATION_BATCH_SIZE: intInRange(1, 10_000, 200),
   COFFER_PORT: intInRange(0, 65_535, 8080),
   COFFER_HOST: z.string().min(1).optional(),
+  COFFER_REGISTRY_PATH: z.string().optional(),
+  COFFER_SANDBOX: z.enum(SANDBOX_MODES, { message: `must be one of ${SANDBOX_MODES.join(", ")}` }).optional(),
+  COFFER_ACTION_TIMEOUT_SECONDS: intInRange(1, 24 * 3600, 300),
+  COFFER_AWS_STS_ENDPOINT: z.url({ message: "must be an http(s) URL" }).optional(),
+  AWS_REGION: z.string().min(1).optional(),
+  COFFER_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, { message: "must be a redis:// or rediss:// URL" })
+    .optional(),
 });
 
-/** Everything a Coffer process reads from its environment, parsed once at start-up. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type SandboxMode = (typeof SANDBOX_MODES)[number];
+
+/**
+ * Everything a Coffer process reads from its environment, parsed once at start-up, in one
+ * section per part that uses it: the store never sees the server's port.
+ */
 export interface CofferConfig {
+  /** Folder for the SQLite database, the key file and admin.token. */
   home: string;
-  databaseUrl: string;
-  /** `kid:base64,…`; when absent, embedded mode uses `$COFFER_HOME/master.key`. */
-  encryptionKeys: string | undefined;
-  logLevel: (typeof LOG_LEVELS)[number];
-  maxValueBytes: number;
-  versionsKept: number;
-  rotationBatchSize: number;
-  port: number;
-  host: string;
+  store: {
+    databaseUrl: string;
+    /** `kid:base64,…`; when absent, embedded mode uses `$COFFER_HOME/master.key`. */
+    encryptionKeys: string | undefined;
+    maxValueBytes: number;
+    versionsKept: number;
+    rotationBatchSize: number;
+  };
+  log: { level: LogLevel };
+  server: { port: number; host: string };
+  /** For the action runtime: where custom actions live, how they are isolated, how long they may run. */
+  runtime: { registryPaths: string[]; sandbox: SandboxMode; actionTimeoutMs: number };
+  aws: { stsEndpoint: string | undefined; region: string | undefined };
+  /** For scale-out (BullMQ); absent in the embedded default. */
+  redis: { url: string | undefined };
 }
 
 /** Parses the environment; a bad value throws a CofferError naming the variable. */
@@ -58,13 +82,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CofferConfig {
   const keys = v.COFFER_ENCRYPTION_KEYS?.trim();
   return {
     home,
-    databaseUrl: v.COFFER_DATABASE_URL ?? resolve(home, "coffer.db"),
-    encryptionKeys: keys ? keys : undefined,
-    logLevel: v.COFFER_LOG_LEVEL ?? "info",
-    maxValueBytes: v.COFFER_MAX_VALUE_BYTES,
-    versionsKept: v.COFFER_VERSIONS_KEPT,
-    rotationBatchSize: v.COFFER_ROTATION_BATCH_SIZE,
-    port: v.COFFER_PORT,
-    host: v.COFFER_HOST ?? "127.0.0.1",
+    store: {
+      databaseUrl: v.COFFER_DATABASE_URL ?? resolve(home, "coffer.db"),
+      encryptionKeys: keys ? keys : undefined,
+      maxValueBytes: v.COFFER_MAX_VALUE_BYTES,
+      versionsKept: v.COFFER_VERSIONS_KEPT,
+      rotationBatchSize: v.COFFER_ROTATION_BATCH_SIZE,
+    },
+    log: { level: v.COFFER_LOG_LEVEL ?? "info" },
+    server: { port: v.COFFER_PORT, host: v.COFFER_HOST ?? "127.0.0.1" },
+    runtime: {
+      registryPaths: (v.COFFER_REGISTRY_PATH ?? "")
+        .split(":")
+        .filter((p) => p !== "")
+        .map((p) => resolve(p)),
+      sandbox: v.COFFER_SANDBOX ?? "auto",
+      actionTimeoutMs: v.COFFER_ACTION_TIMEOUT_SECONDS * 1000,
+    },
+    aws: { stsEndpoint: v.COFFER_AWS_STS_ENDPOINT, region: v.AWS_REGION },
+    redis: { url: v.COFFER_REDIS_URL },
   };
 }

@@ -33,7 +33,7 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
     options.logger === false
       ? false
       : {
-          level: options.logger?.level ?? coffer.config.logLevel,
+          level: options.logger?.level ?? coffer.config.log.level,
           ...(options.logger?.stream ? { stream: options.logger.stream } : {}),
           // Belt and braces: the request serializer below logs no headers at all.
           redact: {
@@ -54,7 +54,7 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // Room for a structured secret's two largest values, JSON-escaped, but no more.
-    bodyLimit: options.bodyLimit ?? Math.max(DEFAULT_BODY_LIMIT, coffer.config.maxValueBytes * 3),
+    bodyLimit: options.bodyLimit ?? Math.max(DEFAULT_BODY_LIMIT, coffer.config.store.maxValueBytes * 3),
     return503OnClosing: true,
     forceCloseConnections: "idle",
     onProtoPoisoning: "error",

@@ -47,15 +47,15 @@ export async function startServer(config: CofferConfig, options: StartServerOpti
   const store = coffer;
   const app = await buildApp(store, options);
   try {
-    await app.listen({ host: options.host ?? config.host, port: options.port ?? config.port });
+    await app.listen({ host: options.host ?? config.server.host, port: options.port ?? config.server.port });
   } catch (error) {
     await app.close();
     if (ownsCoffer) await store.close();
     throw error;
   }
   const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : (options.port ?? config.port);
-  const host = options.host ?? config.host;
+  const port = typeof address === "object" && address ? address.port : (options.port ?? config.server.port);
+  const host = options.host ?? config.server.host;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const tokenPath = join(config.home, "admin.token");
 

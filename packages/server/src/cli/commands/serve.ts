@@ -22,8 +22,8 @@ export function registerServeCommand(program: Command, context: CliContext): voi
     .option("-H, --host <host>", "address to listen on (default COFFER_HOST or 127.0.0.1)")
     .action(async (options: { port?: string; host?: string }) => {
       const config = context.config();
-      const port = options.port !== undefined ? parsePort(options.port) : config.port;
-      const host = options.host ?? config.host;
+      const port = options.port !== undefined ? parsePort(options.port) : config.server.port;
+      const host = options.host ?? config.server.host;
       const coffer = await context.coffer();
       const server = await startServer(config, { coffer, port, host });
       context.note(`Coffer API listening on ${server.url} (docs: ${server.url}/api/v1/docs).`);
