@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const filters = process.argv.slice(2);
-const build = spawnSync("npx", ["tsc", "-b"], { cwd: root, stdio: "inherit" });
+const build = spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "inherit" });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const files = [];

@@ -24,7 +24,7 @@ function findTests(dir, out) {
 }
 
 run("npx", ["biome", "check", "."]);
-run("npx", ["tsc", "-b"]);
+run(process.execPath, ["scripts/build.mjs"]);
 
 const files = [];
 for (const pkg of readdirSync(join(root, "packages"))) {

@@ -10,7 +10,7 @@ import {
   type SqliteDatabase as SqliteHandle,
   sql,
 } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import { CofferError } from "../errors/coffer-error.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as versionIntegrity from "./migrations/0002-version-integrity.js";
@@ -146,6 +146,8 @@ function cachingStatements(connection: InstanceType<typeof SqliteDatabase>): Sql
 }
 
 async function openPostgres(parsed: ParsedDatabaseUrl): Promise<Database> {
+  // Loaded on demand: the embedded default (and every CLI command on it) never pays for pg.
+  const { default: pg } = await import("pg");
   const schema = parsed.schema;
   // One plain connection first: a clear error when the server is unreachable, and the schema.
   const admin = new pg.Client({ connectionString: parsed.target });

@@ -8,7 +8,17 @@
  * contain input, so they are dropped and the problem is described by key name and reason.
  */
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
-import sshpk from "sshpk";
+import { createRequire } from "node:module";
+import type sshpk from "sshpk";
+
+// Loaded when the first OpenSSH key is parsed, not at start-up of every command.
+const require = createRequire(import.meta.url);
+let sshpkModule: typeof sshpk | undefined;
+function loadSshpk(): typeof sshpk {
+  sshpkModule ??= require("sshpk") as typeof sshpk;
+  return sshpkModule;
+}
+
 import { CofferError, type ErrorCode } from "../errors/coffer-error.js";
 import { describePemLabel, isPrivateKeyLabel, type PemBlock, splitPem } from "./pem.js";
 
@@ -187,7 +197,7 @@ export function parsePrivateKey(value: string, ctx: PrivateKeyContext): ParsedPr
     format = "openssh";
     let parsed: sshpk.PrivateKey;
     try {
-      parsed = sshpk.parsePrivateKey(block.text, "openssh");
+      parsed = loadSshpk().parsePrivateKey(block.text, "openssh");
     } catch (error) {
       if (error instanceof Error && error.name === "KeyEncryptedError") encrypted(ctx, true);
       return damaged();

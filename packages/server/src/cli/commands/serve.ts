@@ -1,6 +1,5 @@
 import { CofferError } from "@coffer/core";
 import type { Command } from "commander";
-import { startServer } from "../../http/server.js";
 import type { CliContext } from "../context.js";
 
 function parsePort(value: string): number {
@@ -25,6 +24,8 @@ export function registerServeCommand(program: Command, context: CliContext): voi
       const port = options.port !== undefined ? parsePort(options.port) : config.server.port;
       const host = options.host ?? config.server.host;
       const coffer = await context.coffer();
+      // Loaded here so every other command starts without Fastify and its plugins.
+      const { startServer } = await import("../../http/server.js");
       const server = await startServer(config, { coffer, port, host });
       context.note(`Coffer API listening on ${server.url} (docs: ${server.url}/api/v1/docs).`);
       context.note(

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// The build: a type-checked `tsc -b` of every package, then the CLI bundled into a few files so a
+// command on the embedded store starts without resolving hundreds of small modules (kysely, zod…).
+// The HTTP server stays in its own chunk, loaded only by `coffer serve`.
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+
+const root = new URL("..", import.meta.url).pathname;
+const tsc = spawnSync("npx", ["tsc", "-b"], { cwd: root, stdio: "inherit" });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+const outdir = join(root, "packages/server/dist/cli-bundle");
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: [join(root, "packages/server/dist/src/cli/main.js")],
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  // Native and optional modules, and Fastify's (its swagger-ui finds its files through
+  // __dirname), stay where npm put them.
+  external: ["better-sqlite3", "pg-native", "fastify", "@fastify/*", "fastify-type-provider-zod"],
+  banner: {
+    js: "import { createRequire as __coffer_require } from 'node:module'; const require = __coffer_require(import.meta.url);",
+  },
+  logLevel: "warning",
+});
