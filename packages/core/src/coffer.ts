@@ -15,8 +15,10 @@ import type { Actor } from "./secrets/secrets.schema.js";
 import { createSecretsService, type SecretsService } from "./secrets/secrets.service.js";
 import { createSecretsStore } from "./secrets/secrets.store.js";
 import { createTokensService, type TokensService } from "./tokens/tokens.service.js";
+import { createTokensStore } from "./tokens/tokens.store.js";
 import { createVariablesService, type VariablesService } from "./variables/variables.service.js";
 import { createWorkspacesService, type WorkspacesService } from "./workspaces/workspaces.service.js";
+import { createWorkspacesStore } from "./workspaces/workspaces.store.js";
 
 /** Every service of one process, wired to one database and one keyring. */
 export interface Coffer {
@@ -79,8 +81,13 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
     throw error;
   }
   const audit = createAuditService({ database, keyring, clock });
-  const workspaces = createWorkspacesService({ database, audit, clock });
-  const tokens = createTokensService({ database, audit, clock });
+  const workspaces = createWorkspacesService({
+    store: createWorkspacesStore(database.db),
+    writer: database,
+    audit,
+    clock,
+  });
+  const tokens = createTokensService({ store: createTokensStore(database.db), writer: database, audit, clock });
   const coffer: Coffer = {
     config,
     audit,

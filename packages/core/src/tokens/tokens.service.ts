@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { type AuditService, targetEvent } from "../audit/audit.service.js";
-import { createCompiledQueries } from "../db/compiled-queries.js";
 import type { Database } from "../db/database.js";
 import { CofferError } from "../errors/coffer-error.js";
 import type { Actor } from "../secrets/secrets.schema.js";
+import type { TokensStore } from "./tokens.store.js";
 
 export const ROLES = ["viewer", "editor", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -53,10 +53,13 @@ function sameHash(a: string, b: string): boolean {
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
-export function createTokensService(deps: { database: Database; audit: AuditService; clock: () => Date }) {
-  const { database, audit, clock } = deps;
-  const db = database.db;
-  const rows = createCompiledQueries();
+export function createTokensService(deps: {
+  store: TokensStore;
+  writer: Pick<Database, "writeTransaction">;
+  audit: Pick<AuditService, "append">;
+  clock: () => Date;
+}) {
+  const { store, writer, audit, clock } = deps;
 
   return {
     /** Creates a token; the returned `token` is the only time it exists in clear. */
@@ -83,11 +86,8 @@ export function createTokensService(deps: { database: Database; audit: AuditServ
         created_at: clock().toISOString(),
         last_used_at: null,
       };
-      await database.writeTransaction(async (trx) => {
-        await trx
-          .insertInto("api_tokens")
-          .values({ ...item, token_hash: hashToken(token), revoked_at: null })
-          .execute();
+      await writer.writeTransaction(async (trx) => {
+        await store.insert(trx, { ...item, token_hash: hashToken(token) });
         await audit.append(trx, [
           targetEvent(actor, workspaceId, "token.create", { type: "token", id: item.id, name: item.name }, { role }),
         ]);
@@ -96,29 +96,16 @@ export function createTokensService(deps: { database: Database; audit: AuditServ
     },
 
     async list(workspaceId: string): Promise<TokenItem[]> {
-      const rows = await db
-        .selectFrom("api_tokens")
-        .select(["id", "workspace_id", "name", "role", "created_by", "created_at", "last_used_at"])
-        .where("workspace_id", "=", workspaceId)
-        .where("revoked_at", "is", null)
-        .orderBy("created_at")
-        .execute();
-      return rows.map((r) => ({ ...r, role: r.role as Role }));
+      return store.listActive(workspaceId);
     },
 
     async revoke(workspaceId: string, id: string, actor: Actor): Promise<void> {
-      const row = await db
-        .selectFrom("api_tokens")
-        .select(["id", "name"])
-        .where("workspace_id", "=", workspaceId)
-        .where("id", "=", id)
-        .where("revoked_at", "is", null)
-        .executeTakeFirst();
+      const row = await store.findActive(workspaceId, id);
       if (!row) {
         throw new CofferError("token_not_found", `No active token with id '${id}' in this workspace.`, { status: 404 });
       }
-      await database.writeTransaction(async (trx) => {
-        await trx.updateTable("api_tokens").set({ revoked_at: clock().toISOString() }).where("id", "=", id).execute();
+      await writer.writeTransaction(async (trx) => {
+        await store.revoke(trx, id, clock().toISOString());
         await audit.append(trx, [
           targetEvent(actor, workspaceId, "token.revoke", { type: "token", id, name: row.name }),
         ]);
@@ -132,29 +119,12 @@ export function createTokensService(deps: { database: Database; audit: AuditServ
     async authenticate(token: string): Promise<AuthenticatedToken | null> {
       if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
       const presented = hashToken(token);
-      const [row] = await rows(db, "authenticate", [presented], () =>
-        db
-          .selectFrom("api_tokens as t")
-          .innerJoin("workspaces as w", "w.id", "t.workspace_id")
-          .select([
-            "t.id",
-            "t.workspace_id",
-            "t.name",
-            "t.role",
-            "t.created_by",
-            "t.created_at",
-            "t.last_used_at",
-            "w.slug as workspace_slug",
-            "t.token_hash",
-          ])
-          .where("t.token_hash", "=", presented)
-          .where("t.revoked_at", "is", null),
-      );
+      const row = await store.findByHash(presented);
       // The index lookup already matched; this constant-time check keeps the decision itself
       // independent of where two hashes differ, whatever the database does.
       if (!row || !sameHash(row.token_hash, presented)) return null;
       const { token_hash: _hash, ...identity } = row;
-      return { ...identity, role: row.role as Role };
+      return identity;
     },
   };
 }

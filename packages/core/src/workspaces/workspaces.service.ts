@@ -3,6 +3,7 @@ import { type AuditService, targetEvent } from "../audit/audit.service.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
 import { CofferError } from "../errors/coffer-error.js";
 import type { Actor } from "../secrets/secrets.schema.js";
+import type { WorkspacesStore } from "./workspaces.store.js";
 
 export interface WorkspaceItem {
   id: string;
@@ -26,13 +27,14 @@ function workspaceCreated(actor: Actor, workspace: { id: string; slug: string },
   );
 }
 
-export function createWorkspacesService(deps: { database: Database; audit: AuditService; clock: () => Date }) {
-  const { database, audit, clock } = deps;
-  const db = database.db;
-
-  async function defaultOrganization() {
-    return db.selectFrom("organizations").selectAll().where("slug", "=", DEFAULT_SLUG).executeTakeFirst();
-  }
+export function createWorkspacesService(deps: {
+  store: WorkspacesStore;
+  writer: Pick<Database, "writeTransaction">;
+  audit: Pick<AuditService, "append">;
+  clock: () => Date;
+}) {
+  const { store, writer, audit, clock } = deps;
+  const defaultOrganization = () => store.findOrganization(DEFAULT_SLUG);
 
   return {
     /**
@@ -51,9 +53,9 @@ export function createWorkspacesService(deps: { database: Database; audit: Audit
         created_at: now,
       };
       try {
-        await database.writeTransaction(async (trx) => {
-          await trx.insertInto("organizations").values(org).execute();
-          await trx.insertInto("workspaces").values(workspace).execute();
+        await writer.writeTransaction(async (trx) => {
+          await store.insertOrganization(trx, org);
+          await store.insertWorkspace(trx, workspace);
           await audit.append(trx, [workspaceCreated(actor, workspace, { bootstrap: true })]);
         });
       } catch (error) {
@@ -81,8 +83,8 @@ export function createWorkspacesService(deps: { database: Database; audit: Audit
         created_at: clock().toISOString(),
       };
       try {
-        await database.writeTransaction(async (trx) => {
-          await trx.insertInto("workspaces").values(workspace).execute();
+        await writer.writeTransaction(async (trx) => {
+          await store.insertWorkspace(trx, workspace);
           await audit.append(trx, [workspaceCreated(actor, workspace)]);
         });
       } catch (error) {
@@ -97,13 +99,13 @@ export function createWorkspacesService(deps: { database: Database; audit: Audit
     },
 
     async list(): Promise<WorkspaceItem[]> {
-      return db.selectFrom("workspaces").selectAll().orderBy("slug").execute();
+      return store.list();
     },
 
     /** Finds a workspace by id or slug; `not found` never says whether it exists elsewhere. */
     async resolve(idOrSlug: string): Promise<WorkspaceItem> {
       const column = UUID_RE.test(idOrSlug) ? "id" : "slug";
-      const row = await db.selectFrom("workspaces").selectAll().where(column, "=", idOrSlug).executeTakeFirst();
+      const row = await store.find(column, idOrSlug);
       if (!row) {
         throw new CofferError(
           "workspace_not_found",
