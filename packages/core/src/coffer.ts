@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "kysely";
+import type { DestinationStream } from "pino";
 import { type AuditService, createAuditService } from "./audit/audit.service.js";
 import type { CofferConfig } from "./config/config.js";
 import { type Keyring, keyringFromEnvironment, keyringFromFile, missingKeyring } from "./crypto/keyring.js";
@@ -9,6 +10,7 @@ import { CofferError } from "./errors/coffer-error.js";
 import { registerInternals } from "./internals.js";
 import { kidsInUse } from "./keys/keys.store.js";
 import { createRotationService, type RotationService } from "./keys/rotation.service.js";
+import { createLogger, type Logger } from "./logging/logger.js";
 import { createResolutionService, type ResolutionService } from "./resolution/resolution.service.js";
 import { createResolutionStore } from "./resolution/resolution.store.js";
 import type { Actor } from "./secrets/secrets.schema.js";
@@ -23,6 +25,8 @@ import { createWorkspacesStore } from "./workspaces/workspaces.store.js";
 /** Every service of one process, wired to one database and one keyring. */
 export interface Coffer {
   readonly config: CofferConfig;
+  /** The process's logger; pass children of it down (`logger.child({ run_id })`). */
+  readonly logger: Logger;
   readonly audit: AuditService;
   readonly secrets: SecretsService;
   /** The run path: values for one action run, decrypted, use audited. */
@@ -45,6 +49,8 @@ export interface OpenCofferOptions {
   /** Told when embedded mode creates a new key file, so the caller can warn. */
   onKeyFileCreated?: (path: string) => void;
   clock?: () => Date;
+  /** Where log lines go (default stderr); the logger is made here, once per process. */
+  logStream?: DestinationStream;
 }
 
 export async function loadKeyring(
@@ -70,6 +76,10 @@ export async function loadKeyring(
 
 export async function openCoffer(config: CofferConfig, options: OpenCofferOptions = {}): Promise<Coffer> {
   const clock = options.clock ?? (() => new Date());
+  const logger = createLogger({
+    level: config.log.level,
+    ...(options.logStream ? { stream: options.logStream } : {}),
+  });
   // The home holds the key file, the admin token and the SQLite database: owner-only.
   mkdirSync(config.home, { recursive: true, mode: 0o700 });
   const database = await openDatabase(config.store.databaseUrl);
@@ -90,6 +100,7 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
   const tokens = createTokensService({ store: createTokensStore(database.db), writer: database, audit, clock });
   const coffer: Coffer = {
     config,
+    logger,
     audit,
     workspaces,
     tokens,

@@ -10,6 +10,8 @@ export type { ErrorCode, ErrorDetails, ErrorStatus, SerializedCofferError } from
 export { CofferError, isCofferError } from "./errors/coffer-error.js";
 export { ERROR_CODES, isErrorCode } from "./errors/error-codes.js";
 export type { KeyStatusRow, RotationProgress, RotationResult } from "./keys/rotation.service.js";
+export type { Logger } from "./logging/logger.js";
+export { createLogger, serializeError } from "./logging/logger.js";
 export type {
   ResolutionService,
   ResolvedSecret,

@@ -1,0 +1,46 @@
+import pino, { type DestinationStream, type Logger } from "pino";
+import type { LogLevel } from "../config/config.js";
+
+export type { Logger } from "pino";
+
+/**
+ * An error as a log line may show it: its class, stable code and status. Never its message
+ * (driver and parser messages quote data), its stack's locals, or attached buffers.
+ */
+export function serializeError(error: unknown): Record<string, unknown> {
+  if (!error || typeof error !== "object") return { type: typeof error };
+  const e = error as { name?: unknown; code?: unknown; status?: unknown; statusCode?: unknown };
+  return {
+    type: typeof e.name === "string" ? e.name : "Error",
+    ...(typeof e.code === "string" || typeof e.code === "number" ? { code: e.code } : {}),
+    ...(typeof e.status === "number" ? { status: e.status } : {}),
+    ...(typeof e.statusCode === "number" ? { statusCode: e.statusCode } : {}),
+  };
+}
+
+let stderrDestination: DestinationStream | undefined;
+/** One stderr destination per process, however many Coffers it opens (tests open many). */
+function stderr(): DestinationStream {
+  stderrDestination ??= pino.destination({ dest: 2, sync: true });
+  return stderrDestination;
+}
+
+/**
+ * The one logger of a Coffer process: every part logs through it (or a child of it), so the
+ * runtime's masker can sit in its stream as a last line of defence. Code never logs a value.
+ */
+export function createLogger(options: {
+  level: LogLevel;
+  stream?: DestinationStream;
+  base?: Record<string, unknown>;
+}): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: options.base ?? { pid: process.pid },
+      serializers: { err: serializeError, error: serializeError },
+      redact: { paths: ["*.authorization", "*.token", "*.password", "*.value", "*.values"], censor: "[redacted]" },
+    },
+    options.stream ?? stderr(),
+  );
+}
