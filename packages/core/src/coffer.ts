@@ -111,7 +111,7 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
       clock,
     }),
     secrets: createSecretsService({
-      store: createSecretsStore(database.db),
+      store: createSecretsStore(database.db, database.dialect),
       writer: database,
       keyring,
       audit,
