@@ -367,7 +367,7 @@ export function createSecretsService(deps: {
           if (v.corrupted_at !== null) healed.push(v.id);
           continue;
         }
-        if (v.corrupted_at === null) broken.push(v.id);
+        if (v.corrupted_at === null && opened.reason === "undecryptable") broken.push(v.id);
         problems.push({
           workspace_id: v.workspace_id,
           secret_id: v.secret_id,
