@@ -1,3 +1,5 @@
+export type { AuditItem, AuditListFilter, AuditPage } from "./audit/audit.listing.js";
+export { AUDIT_LIST_DEFAULT_LIMIT, AUDIT_LIST_MAX_LIMIT } from "./audit/audit.listing.js";
 export type { Actor, AuditEvent, AuditEventInput, AuditService, AuditVerification } from "./audit/audit.service.js";
 export { targetEvent } from "./audit/audit.service.js";
 export type { Coffer, OpenCofferOptions } from "./coffer.js";

@@ -41,7 +41,7 @@ export const ERROR_CODES = {
   keyring_not_file: 400,
   key_not_found: 404,
   // audit
-  audit_anchor_invalid: 500,
+  audit_anchor_invalid: 409,
   audit_chain_broken: 409,
   audit_verification_failed: 409,
   // workspaces

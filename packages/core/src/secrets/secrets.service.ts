@@ -468,7 +468,9 @@ function event(
   target: { id: string; name: string; environment: string },
   details: Record<string, unknown>,
 ) {
-  return targetEvent(actor, workspaceId, action, { type: "secret", ...target }, details);
+  // Only the target's id, name and environment: a SecretRecord's own `type` (custom, mtls…) is not the target type.
+  const { id, name, environment } = target;
+  return targetEvent(actor, workspaceId, action, { type: "secret", id, name, environment }, details);
 }
 
 function expiry(
