@@ -51,6 +51,8 @@ export const ERROR_CODES = {
   // secrets
   secret_not_found: 404,
   secret_exists: 409,
+  secret_key_not_found: 404,
+  value_mismatch: 409,
   secret_type_immutable: 422,
   secret_corrupted: 409,
   secrets_corrupted: 409,

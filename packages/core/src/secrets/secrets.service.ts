@@ -14,6 +14,7 @@ import {
   validateSecretName,
   validateSecretValues,
 } from "../secret-types/index.js";
+import { checkSecretValue, type SecretCheckResult } from "./secret-check.js";
 import type {
   Actor,
   SecretCreateInput,
@@ -405,6 +406,21 @@ export function createSecretsService(deps: {
     update,
     restore,
     verify,
+
+    /** Whether `candidate` equals the stored value of `key` (constant time; audited as `secret.check`). */
+    async check(
+      workspaceId: string,
+      id: string,
+      key: string,
+      candidate: string,
+      actor: Actor,
+    ): Promise<SecretCheckResult> {
+      const secret = await mustFind(workspaceId, id);
+      return checkSecretValue({
+        ...{ workspaceId, secret, key, candidate, actor, record: audit.record },
+        open: () => open(secret, secret.id, secret.current_version_id),
+      });
+    },
 
     async get(workspaceId: string, id: string): Promise<SecretItem> {
       return mustFindItem(workspaceId, id);

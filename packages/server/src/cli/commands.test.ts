@@ -1,8 +1,27 @@
 // The commands of issue 9 §3, run as a user would: `coffer …` as a real process.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { canary, createTestEnvironment, internalsOf, type TestEnvironment } from "@coffer/core/testing";
-import { runCli } from "../../test/support.js";
+import { BIN, type CliResult, runCli } from "../../test/support.js";
+
+const PTY_RUN = join(process.cwd(), "packages/server/src/cli/pty-run.test-support.py");
+
+/** Runs `coffer …` in a real pseudo-terminal, typing `typed` at its hidden prompt; stdout is what the terminal showed. */
+function runInTerminal(env: Record<string, string>, args: string[], typed: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("python3", [PTY_RUN, process.execPath, BIN, ...args], {
+      env: { PATH: process.env.PATH ?? "", ...env, PTY_INPUT: typed },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 describe("coffer audit list (sqlite)", () => {
   let env: TestEnvironment;
@@ -85,5 +104,109 @@ describe("a write refused for an invalid audit anchor (sqlite)", () => {
     } finally {
       await env.cleanup();
     }
+  });
+});
+
+describe("coffer secrets check, KEY=- at a terminal, --json errors (sqlite)", () => {
+  let env: TestEnvironment;
+  const value = canary("check");
+  before(async () => {
+    env = await createTestEnvironment("sqlite");
+    const r = await runCli(env.env, ["secrets", "create", "api", "TOKEN=-", "OTHER=@/dev/null"], `${value}\n`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /shell history/, "no hint when no value is typed on the command line");
+  });
+  after(() => env.cleanup());
+
+  test("exit 0 when the value matches, 1 (value_mismatch) when not, 2 for usage errors; audited without a value", async () => {
+    let r = await runCli(env.env, ["secrets", "check", "api", "TOKEN"], `${value}\n`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Matches: key TOKEN of secret 'api' in environment 'default'/);
+    r = await runCli(env.env, ["secrets", "check", "api", "TOKEN"], `${value}x`);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /does not match key TOKEN of secret 'api'.*\[value_mismatch\]/);
+    r = await runCli(env.env, ["secrets", "check", "api", "TOKEN"], `${value}\n\n`);
+    assert.equal(r.code, 1, "only one trailing newline is stripped");
+    r = await runCli(env.env, ["secrets", "check", "api", "TOKEN", "--json"], value);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), {
+      match: true,
+      name: "api",
+      environment: "default",
+      key: "TOKEN",
+      version: 1,
+    });
+    r = await runCli(env.env, ["secrets", "check", "api", "NOPE"], value);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /has no key 'NOPE' \(its keys: TOKEN, OTHER\).*\[secret_key_not_found\]/);
+    r = await runCli(env.env, ["secrets", "check", "api"], value);
+    assert.equal(r.code, 2, "a missing argument is a usage error");
+    r = await runCli(env.env, ["secrets", "check", "api", "TOKEN", "--bogus"], value);
+    assert.equal(r.code, 2);
+    r = await runCli(env.env, ["secrets", "check", "missing", "TOKEN"], value);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /\[secret_not_found\]/);
+
+    const log = await runCli(env.env, ["audit", "list", "--secret", "api", "--json"]);
+    assert.ok(!log.stdout.includes(value));
+    const checks = (JSON.parse(log.stdout) as { items: { action: string; outcome: string; details: unknown }[] }).items
+      .filter((i) => i.action === "secret.check")
+      .map((i) => [i.outcome, i.details]);
+    assert.deepEqual(checks.slice(0, 3), [
+      ["success", { key: "TOKEN", match: true, version: 1 }],
+      ["failure", { key: "TOKEN", match: false, version: 1 }],
+      ["failure", { key: "TOKEN", match: false, version: 1 }],
+    ]);
+  });
+
+  test("--json: errors are {error: {code, message}} on stderr and stdout holds only the document", async () => {
+    let r = await runCli(env.env, ["secrets", "check", "api", "TOKEN", "--json"], "wrong");
+    assert.equal(r.code, 1);
+    assert.deepEqual(JSON.parse(r.stdout), {
+      match: false,
+      name: "api",
+      environment: "default",
+      key: "TOKEN",
+      version: 1,
+    });
+    const error = JSON.parse(r.stderr) as { error: { code: string; message: string } };
+    assert.equal(error.error.code, "value_mismatch");
+    assert.match(error.error.message, /does not match/);
+    r = await runCli(env.env, ["secrets", "show", "nothing", "--json"]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, "");
+    assert.equal((JSON.parse(r.stderr) as { error: { code: string } }).error.code, "secret_not_found");
+    r = await runCli(env.env, ["secrets", "show", "--json"]);
+    assert.equal(r.code, 1);
+    assert.equal((JSON.parse(r.stderr) as { error: { code: string; message: string } }).error.code, "invalid_argument");
+    r = await runCli({ ...env.env, COFFER_LOG_LEVEL: "debug" }, ["secrets", "list", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(Array.isArray(JSON.parse(r.stdout)), "stdout parses as one JSON document");
+  });
+
+  test("a value typed on the command line gets a one-line hint about shell history", async () => {
+    const r = await runCli(env.env, ["secrets", "create", "typed", `K=${value}`, "L=x"]);
+    assert.equal(r.code, 0, r.stderr);
+    const hints = r.stderr.split("\n").filter((l) => l.includes("shell history"));
+    assert.equal(hints.length, 1);
+    assert.match(hints[0] ?? "", /\(K, L\).*KEY=-.*KEY=@file/);
+    assert.ok(!r.stderr.includes(value));
+  });
+
+  test("KEY=- and check at a real terminal prompt without echo", async () => {
+    const typed = canary("tty");
+    let r = await runInTerminal(env.env, ["secrets", "create", "ttysecret", "K=-"], typed);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Value for K \(not shown\): /);
+    assert.ok(!r.stdout.includes(typed), "the typed value was echoed");
+    assert.match(r.stdout, /Created secret 'ttysecret'/);
+    r = await runCli(env.env, ["secrets", "check", "ttysecret", "K"], typed);
+    assert.equal(r.code, 0, "the prompted value is what was stored");
+    r = await runInTerminal(env.env, ["secrets", "check", "ttysecret", "K"], typed);
+    assert.equal(r.code, 0, r.stdout);
+    assert.ok(!r.stdout.includes(typed));
+    r = await runInTerminal(env.env, ["secrets", "check", "ttysecret", "K"], "not it");
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /\[value_mismatch\]/);
   });
 });
