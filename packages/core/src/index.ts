@@ -21,7 +21,7 @@ export type {
   RunResolution,
 } from "./resolution/resolution.service.js";
 export type { KeyValue, SecretMetadata, SecretType } from "./secret-types/index.js";
-export { decodeUtf8Value, SECRET_TYPES, STRUCTURED_KEYS } from "./secret-types/index.js";
+export { decodeUtf8Value, SECRET_TYPES, STRUCTURED_KEYS, validateKeyName } from "./secret-types/index.js";
 export type { SecretCheckResult } from "./secrets/secret-check.js";
 export type {
   SecretCreateInput,

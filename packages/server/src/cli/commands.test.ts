@@ -1,6 +1,7 @@
 // The commands of issue 9 §3, run as a user would: `coffer …` as a real process.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { canary, createTestEnvironment, internalsOf, type TestEnvironment } from "@coffer/core/testing";
@@ -208,5 +209,89 @@ describe("coffer secrets check, KEY=- at a terminal, --json errors (sqlite)", ()
     r = await runInTerminal(env.env, ["secrets", "check", "ttysecret", "K"], "not it");
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /\[value_mismatch\]/);
+  });
+});
+
+describe("coffer secrets import (sqlite)", () => {
+  let env: TestEnvironment;
+  before(async () => {
+    env = await createTestEnvironment("sqlite");
+  });
+  after(() => env.cleanup());
+
+  test("dotenv syntax: comments, quotes, escapes, export prefixes; one custom secret with those keys", async () => {
+    const secret = canary("dotenv");
+    const file = join(env.home, "app.env");
+    writeFileSync(
+      file,
+      [
+        "# database settings",
+        `export DB_PASSWORD='${secret}'`,
+        'GREETING="hello\\nworld"',
+        "PLAIN=a b c # trailing comment",
+        "",
+        "EMPTY=",
+        'QUOTED_HASH="x#y"',
+      ].join("\n"),
+    );
+    const r = await runCli(env.env, [
+      "secrets",
+      "import",
+      file,
+      "--name",
+      "app",
+      "--env",
+      "prod",
+      "-d",
+      "from .env",
+      "--tag",
+      "team=sec",
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret));
+    const item = JSON.parse(r.stdout) as {
+      keys: string[];
+      type: string;
+      environment: string;
+      description: string;
+      tags: object;
+    };
+    assert.deepEqual(item.keys, ["DB_PASSWORD", "GREETING", "PLAIN", "EMPTY", "QUOTED_HASH"]);
+    assert.equal(item.type, "custom");
+    assert.equal(item.environment, "prod");
+    assert.equal(item.description, "from .env");
+    assert.deepEqual(item.tags, { team: "sec" });
+    const expected: [string, string][] = [
+      ["DB_PASSWORD", secret],
+      ["GREETING", "hello\nworld"],
+      ["PLAIN", "a b c"],
+      ["QUOTED_HASH", "x#y"],
+    ];
+    for (const [key, value] of expected) {
+      const c = await runCli(env.env, ["secrets", "check", "app", key, "--env", "prod"], value);
+      assert.equal(c.code, 0, `${key}: ${c.stderr}`);
+    }
+  });
+
+  test("an invalid key name is refused naming the key and its line, never the value", async () => {
+    const secret = canary("dotenv-bad");
+    const file = join(env.home, "bad.env");
+    writeFileSync(file, `# header\nGOOD=1\n\nbad-key=${secret}\n`);
+    const r = await runCli(env.env, ["secrets", "import", file, "--name", "bad"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /bad\.env, line 4: .*'bad-key'.*\[invalid_key_name\]/);
+    assert.ok(!r.stderr.includes(secret) && !r.stdout.includes(secret));
+    const none = join(env.home, "none.env");
+    writeFileSync(none, "# nothing here\n");
+    const empty = await runCli(env.env, ["secrets", "import", none, "--name", "none"]);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /holds no KEY=value lines.*\[no_keys\]/);
+    const missing = await runCli(env.env, ["secrets", "import", join(env.home, "nope.env"), "--name", "x"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /Cannot read the file to import .*ENOENT/);
+    const noName = await runCli(env.env, ["secrets", "import", file]);
+    assert.equal(noName.code, 1);
+    assert.match(noName.stderr, /--name/);
   });
 });

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { type CliContext, type CommonOptions, table } from "../context.js";
 import { collect, parseKeyValues, parseTags, withCommonOptions } from "./options.js";
 import { registerSecretsCheck } from "./secrets-check.js";
+import { registerSecretsImport } from "./secrets-import.js";
 import { registerSecretsVerify } from "./secrets-verify.js";
 
 interface WriteOptions extends CommonOptions {
@@ -44,6 +45,7 @@ export function registerSecretsCommands(program: Command, context: CliContext): 
   const secrets = program.command("secrets").description("create and manage secrets (values are never printed)");
   registerSecretsVerify(secrets, context);
   registerSecretsCheck(secrets, context);
+  registerSecretsImport(secrets, context);
 
   async function byName(name: string, options: CommonOptions) {
     const coffer = await context.coffer();
