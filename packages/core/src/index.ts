@@ -1,3 +1,5 @@
+export type { AuditItem, AuditListFilter, AuditPage } from "./audit/audit.listing.js";
+export { AUDIT_LIST_DEFAULT_LIMIT, AUDIT_LIST_MAX_LIMIT } from "./audit/audit.listing.js";
 export type { Actor, AuditEvent, AuditEventInput, AuditService, AuditVerification } from "./audit/audit.service.js";
 export { targetEvent } from "./audit/audit.service.js";
 export type { Coffer, OpenCofferOptions } from "./coffer.js";
@@ -19,7 +21,8 @@ export type {
   RunResolution,
 } from "./resolution/resolution.service.js";
 export type { KeyValue, SecretMetadata, SecretType } from "./secret-types/index.js";
-export { decodeUtf8Value, SECRET_TYPES, STRUCTURED_KEYS } from "./secret-types/index.js";
+export { decodeUtf8Value, SECRET_TYPES, STRUCTURED_KEYS, validateKeyName } from "./secret-types/index.js";
+export type { SecretCheckResult } from "./secrets/secret-check.js";
 export type {
   SecretCreateInput,
   SecretItem,

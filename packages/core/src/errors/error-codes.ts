@@ -41,7 +41,7 @@ export const ERROR_CODES = {
   keyring_not_file: 400,
   key_not_found: 404,
   // audit
-  audit_anchor_invalid: 500,
+  audit_anchor_invalid: 409,
   audit_chain_broken: 409,
   audit_verification_failed: 409,
   // workspaces
@@ -51,6 +51,8 @@ export const ERROR_CODES = {
   // secrets
   secret_not_found: 404,
   secret_exists: 409,
+  secret_key_not_found: 404,
+  value_mismatch: 409,
   secret_type_immutable: 422,
   secret_corrupted: 409,
   secrets_corrupted: 409,

@@ -14,6 +14,7 @@ import {
   validateSecretName,
   validateSecretValues,
 } from "../secret-types/index.js";
+import { checkSecretValue, type SecretCheckResult } from "./secret-check.js";
 import type {
   Actor,
   SecretCreateInput,
@@ -406,6 +407,21 @@ export function createSecretsService(deps: {
     restore,
     verify,
 
+    /** Whether `candidate` equals the stored value of `key` (constant time; audited as `secret.check`). */
+    async check(
+      workspaceId: string,
+      id: string,
+      key: string,
+      candidate: string,
+      actor: Actor,
+    ): Promise<SecretCheckResult> {
+      const secret = await mustFind(workspaceId, id);
+      return checkSecretValue({
+        ...{ workspaceId, secret, key, candidate, actor, record: audit.record },
+        open: () => open(secret, secret.id, secret.current_version_id),
+      });
+    },
+
     async get(workspaceId: string, id: string): Promise<SecretItem> {
       return mustFindItem(workspaceId, id);
     },
@@ -468,7 +484,9 @@ function event(
   target: { id: string; name: string; environment: string },
   details: Record<string, unknown>,
 ) {
-  return targetEvent(actor, workspaceId, action, { type: "secret", ...target }, details);
+  // Only the target's id, name and environment: a SecretRecord's own `type` (custom, mtls…) is not the target type.
+  const { id, name, environment } = target;
+  return targetEvent(actor, workspaceId, action, { type: "secret", id, name, environment }, details);
 }
 
 function expiry(

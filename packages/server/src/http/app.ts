@@ -12,6 +12,7 @@ import {
 import type { DestinationStream } from "pino";
 import { installAuth } from "./auth.js";
 import { installErrorHandlers } from "./errors.js";
+import { auditRoutes } from "./routes/audit.routes.js";
 import { environmentsRoutes } from "./routes/environments.routes.js";
 import { metaRoutes } from "./routes/meta.routes.js";
 import { secretsRoutes } from "./routes/secrets.routes.js";
@@ -92,6 +93,7 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
   variablesRoutes(app, coffer);
   environmentsRoutes(app, coffer);
   tokensRoutes(app, coffer);
+  auditRoutes(app, coffer);
   await app.ready();
   return app;
 }
