@@ -58,6 +58,12 @@ export function createKeysStore(db: Kysely<CofferSchema>) {
       }
     },
 
+    /** How many versions each key id wraps, and the key id that MACs the audit anchor. */
+    async keyUsage(): Promise<{ versions: Map<string, number>; anchorKid?: string }> {
+      const anchor = await db.selectFrom("audit_anchor").select("kid").executeTakeFirst();
+      return { versions: await this.countByKid(), ...(anchor ? { anchorKid: anchor.kid } : {}) };
+    },
+
     async markCorrupted(trx: Kysely<CofferSchema>, versionIds: readonly string[], at: string) {
       if (versionIds.length === 0) return;
       await trx

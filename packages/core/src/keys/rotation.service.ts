@@ -4,6 +4,7 @@ import { addKeyToFile, type Keyring } from "../crypto/keyring.js";
 import type { Database } from "../db/database.js";
 import type { Actor } from "../secrets/secrets.schema.js";
 import type { KeysStore } from "./keys.store.js";
+import { type PruneResult, pruneRetiredKeys } from "./prune.js";
 
 export interface RotationProgress {
   done: number;
@@ -38,6 +39,9 @@ export function createRotationService(deps: {
   const pendingCount = (activeKid: string) => store.countNotWrappedBy(activeKid);
 
   return {
+    /** `coffer keys prune`: drops retired key ids that wrap nothing from the key file. */
+    prune: (actor: Actor): Promise<PruneResult> => pruneRetiredKeys(deps, actor),
+
     async status(): Promise<KeyStatusRow[]> {
       keyring.reload();
       const counts = await store.countByKid();
