@@ -27,6 +27,8 @@ export interface BuildAppOptions {
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+const BODYLESS_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS"]);
+
 /** The HTTP API on one Coffer, ready for `inject` or `listen`. Never listens itself. */
 export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const logger =
@@ -66,6 +68,17 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
   });
   // JSON only: a text body would otherwise reach the schema as a string.
   app.removeContentTypeParser("text/plain");
+  // Many clients send `Content-Type: application/json` on a DELETE (or GET) with no body: that is
+  // no body, not an empty JSON document. Everything else goes through Fastify's own JSON parser.
+  const json = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "" && BODYLESS_METHODS.has(request.method)) {
+      done(null, undefined);
+      return;
+    }
+    json(request, String(body), done);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook("onSend", async (request, reply, payload) => {
