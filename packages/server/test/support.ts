@@ -240,13 +240,39 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** `coffer serve --port 0` as a child process; resolves when it says where it listens. */
+/**
+ * Resolves with the output read so far once `pattern` appears in `stream` (a readiness signal,
+ * instead of a sleep); rejects if the stream ends first.
+ */
+export function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp | string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const matches = () => (typeof pattern === "string" ? seen.includes(pattern) : pattern.test(seen));
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      if (matches()) {
+        stream.off("data", onData);
+        stream.off("end", onEnd);
+        resolve(seen);
+      }
+    };
+    const onEnd = () => reject(new Error(`output ended before ${String(pattern)}: ${seen.slice(0, 500)}`));
+    stream.on("data", onData);
+    stream.once("end", onEnd);
+  });
+}
+
+/**
+ * `coffer serve` (by default `--port 0`) as a child process; resolves when it says where it
+ * listens, with the URL it printed (the port it really bound).
+ */
 export function startServerProcess(
   env: Record<string, string>,
   extra: Record<string, string> = {},
+  args: string[] = ["--port", "0"],
 ): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
+    const child = spawn(process.execPath, [BIN, "serve", ...args], {
       env: { PATH: process.env.PATH ?? "", ...env, ...extra },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -15,7 +15,7 @@ import {
   type TestEnvironment,
   testDialects,
 } from "@coffer/core/testing";
-import { BIN, runCli } from "../../test/support.js";
+import { BIN, runCli, waitForOutput } from "../../test/support.js";
 
 const READ_LOOP = join(process.cwd(), "packages/core/dist/src/testing/read-loop.js");
 
@@ -297,7 +297,7 @@ for (const dialect of await testDialects("coffer CLI across processes")) {
         let out = "";
         reader.stdout?.on("data", (d: Buffer) => (out += d.toString()));
         const closed = new Promise((resolve) => reader?.on("close", resolve));
-        while (!out.includes("ready")) await new Promise((r) => setTimeout(r, 20));
+        await waitForOutput(reader.stdout as NodeJS.ReadableStream, "ready");
         for (let i = 0; i < 2; i++) {
           const r = await runCli({ ...rotateEnv, COFFER_ROTATION_BATCH_SIZE: "3" }, ["keys", "rotate", "--json"]);
           assert.equal(r.code, 0, r.stderr);
@@ -349,7 +349,7 @@ describe("coffer keys rotate killed half-way (sqlite, key file)", () => {
         assert.ok(Date.now() - started < 30_000, "rotation never added its key");
         await new Promise((r) => setTimeout(r, 20));
       }
-      await new Promise((r) => setTimeout(r, 200));
+      // The lock is held, so the rotation cannot have re-wrapped anything yet: kill it now.
       child.kill("SIGKILL");
       await new Promise((r) => child.on("close", r));
       locker.exec("rollback");
@@ -432,7 +432,7 @@ for (const dialect of (await testDialects("coffer keys rotate killed half-way"))
           assert.ok(Date.now() - started < 30_000, "the first three batches were never committed");
           await new Promise((r) => setTimeout(r, 25));
         }
-        await new Promise((r) => setTimeout(r, 200));
+        // The fourth batch waits on the locked row, so no more than 15 can be committed: kill it now.
         child.kill("SIGKILL");
         await new Promise((r) => child.on("close", r));
         release();
