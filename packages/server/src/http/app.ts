@@ -12,6 +12,7 @@ import {
 import type { DestinationStream } from "pino";
 import { installAuth } from "./auth.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandlers, MAX_PARAM_LENGTH } from "./errors.js";
+import { LOG_REDACT, LOG_SERIALIZERS } from "./log-serializers.js";
 import { auditRoutes } from "./routes/audit.routes.js";
 import { environmentsRoutes } from "./routes/environments.routes.js";
 import { metaRoutes } from "./routes/meta.routes.js";
@@ -54,18 +55,11 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
       : {
           level: options.logger?.level ?? coffer.config.log.level,
           ...(options.logger?.stream ? { stream: options.logger.stream } : {}),
-          // Belt and braces: the request serializer below logs no headers at all.
-          redact: {
-            paths: ["req.headers.authorization", "headers.authorization", "*.authorization"],
-            censor: "[redacted]",
-          },
-          serializers: {
-            req: (req: { method: string; url: string; routeOptions?: { url?: string } }) => ({
-              method: req.method,
-              url: req.url,
-            }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-          },
+          // Errors as type/code/status only (a client error's rawPacket holds tokens and bodies),
+          // requests as method and URL only.
+          redact: LOG_REDACT,
+          // (fastify's types want an error's message and stack logged: exactly what must not be)
+          serializers: LOG_SERIALIZERS as never,
         };
   const app = Fastify({
     logger,

@@ -7,6 +7,17 @@ import { isCofferError } from "@coffer/core";
 import { createTestEnvironment, type TestEnvironment } from "@coffer/core/testing";
 import { startServer } from "./server.js";
 
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(port, "127.0.0.1");
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(false);
+    });
+    probe.once("error", () => resolve(true));
+  });
+}
+
 describe("startServer (sqlite)", () => {
   let env: TestEnvironment;
   before(async () => {
@@ -30,15 +41,18 @@ describe("startServer (sqlite)", () => {
       response += d.toString();
     });
     const ended = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    // Readiness signals, not sleeps: the server has the request once it emits "request".
+    const received = new Promise((resolve) => server.app.server.once("request", resolve));
     socket.write(
       `POST /api/v1/workspaces/default/secrets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
     );
-    await new Promise((r) => setTimeout(r, 100));
+    await received;
     let closed = false;
     const closing = server.close().then(() => {
       closed = true;
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // Shutdown has begun once the port refuses new connections.
+    while (!(await refusesConnections(Number(port)))) {}
     assert.equal(closed, false, "close waits for the request in flight");
     socket.end(body.slice(10));
     await ended;
