@@ -11,6 +11,7 @@ export { describeDatabaseUrl, openDatabase } from "./db/database.js";
 export type { ErrorCode, ErrorDetails, ErrorStatus, SerializedCofferError } from "./errors/coffer-error.js";
 export { CofferError, isCofferError } from "./errors/coffer-error.js";
 export { ERROR_CODES, isErrorCode } from "./errors/error-codes.js";
+export type { PruneResult } from "./keys/prune.js";
 export type { KeyStatusRow, RotationProgress, RotationResult } from "./keys/rotation.service.js";
 export type { Logger } from "./logging/logger.js";
 export { createLogger, serializeError } from "./logging/logger.js";

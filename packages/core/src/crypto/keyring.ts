@@ -198,3 +198,14 @@ export function missingKeyring(path: string, neededKids: string[]): Keyring {
     reload: () => false,
   };
 }
+
+/** Rewrites the key file with only `keep` (in their order; the active key must be among them). */
+export function keepOnlyKeysInFile(keyring: Keyring, keep: string[]): void {
+  if (keyring.source !== "file" || !keyring.path) {
+    throw new CofferError("keyring_not_file", "Keys come from COFFER_ENCRYPTION_KEYS; edit that variable instead.");
+  }
+  const keys = keep.map((kid) => keyring.get(kid)).filter((k): k is KeyEncryptionKey => k !== undefined);
+  if (keys[0]?.kid !== keyring.active.kid) throw new Error("keepOnlyKeysInFile: the active key must come first");
+  writeKeyFileAtomically(keyring.path, keys);
+  keyring.reload();
+}

@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   encryption_key_missing: 409,
   keyring_not_file: 400,
   key_not_found: 404,
+  key_in_use: 409,
   // audit
   audit_anchor_invalid: 409,
   audit_chain_broken: 409,

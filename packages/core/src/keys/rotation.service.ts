@@ -3,6 +3,7 @@ import { rewrapKey, versionAad } from "../crypto/envelope.js";
 import { addKeyToFile, type Keyring } from "../crypto/keyring.js";
 import type { Database } from "../db/database.js";
 import type { Actor } from "../secrets/secrets.schema.js";
+import { type PruneResult, pruneRetiredKeys } from "./prune.js";
 
 export interface RotationProgress {
   done: number;
@@ -45,6 +46,9 @@ export function createRotationService(deps: {
   }
 
   return {
+    /** Removes retired keys nothing uses any more from the key file (see pruneRetiredKeys). */
+    prune: (actor: Actor): Promise<PruneResult> => pruneRetiredKeys({ database, keyring, audit }, actor),
+
     async status(): Promise<KeyStatusRow[]> {
       keyring.reload();
       const rows = await db
