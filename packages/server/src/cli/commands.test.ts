@@ -358,3 +358,49 @@ describe("coffer keys prune (sqlite)", () => {
     }
   });
 });
+
+describe("expiry in secrets list and show (sqlite)", () => {
+  test("'expired' and 'expires in N days' in human output, an expiry field in --json", async () => {
+    const env = await createTestEnvironment("sqlite");
+    try {
+      const day = 24 * 60 * 60 * 1000;
+      const soon = new Date(Date.now() + 10.5 * day).toISOString();
+      for (const [name, at] of [
+        ["old", "2020-01-01"],
+        ["soon", soon],
+        ["never", undefined],
+      ] as const) {
+        const r = await runCli(env.env, [
+          "secrets",
+          "create",
+          name,
+          "K=@/dev/null",
+          ...(at ? ["--expires-at", at] : []),
+        ]);
+        assert.equal(r.code, 0, r.stderr);
+      }
+      let r = await runCli(env.env, ["secrets", "list"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^never .*\n/m);
+      assert.match(r.stdout, /^old .*2020-01-01 \(expired\)$/m);
+      assert.match(r.stdout, new RegExp(`^soon .*${soon.slice(0, 10)} \\(expires in 10 days\\)$`, "m"));
+      r = await runCli(env.env, ["secrets", "show", "soon"]);
+      assert.match(r.stdout, /expires_at: {2}\S+ \(expires in 10 days\)/);
+      r = await runCli(env.env, ["secrets", "show", "old"]);
+      assert.match(r.stdout, /expires_at: {2}2020-01-01T00:00:00.000Z \(expired\)/);
+      r = await runCli(env.env, ["secrets", "list", "--json"]);
+      const items = JSON.parse(r.stdout) as { name: string; expiry: { state: string; days_left: number | null } }[];
+      assert.deepEqual(
+        items.map((i) => [i.name, i.expiry.state]),
+        [
+          ["never", "none"],
+          ["old", "expired"],
+          ["soon", "expiring"],
+        ],
+      );
+      assert.equal(items.find((i) => i.name === "soon")?.expiry.days_left, 10);
+    } finally {
+      await env.cleanup();
+    }
+  });
+});

@@ -14,6 +14,14 @@ interface WriteOptions extends CommonOptions {
   unset?: string[];
 }
 
+/** `expired`, `expires in N days` (within 30 days), `expires today`, or the days left. */
+export function expiryText(item: Pick<SecretItem, "expiry">): string {
+  const { state, days_left: days } = item.expiry;
+  if (state === "expired") return "expired";
+  if (state === "expiring") return days === 0 ? "expires today" : `expires in ${days} day${days === 1 ? "" : "s"}`;
+  return `${days} days left`;
+}
+
 function describeSecret(item: SecretItem): string {
   const lines = [
     `name:        ${item.name}`,
@@ -27,7 +35,7 @@ function describeSecret(item: SecretItem): string {
     `tags:        ${Object.entries(item.tags)
       .map(([k, v]) => `${k}=${v}`)
       .join(", ")}`,
-    `expires_at:  ${item.expires_at ?? "never"}`,
+    `expires_at:  ${item.expires_at ? `${item.expires_at} (${expiryText(item)})` : "never"}`,
     `updated:     ${item.updated_at} by ${item.updated_by}`,
   ];
   for (const [key, facts] of Object.entries(item.metadata.keys ?? {})) {
@@ -117,7 +125,7 @@ export function registerSecretsCommands(program: Command, context: CliContext): 
             i.keys.join(","),
             String(i.version),
             i.status,
-            i.expires_at ?? "",
+            i.expires_at ? `${i.expires_at.slice(0, 10)} (${expiryText(i)})` : "",
           ]),
         ),
       );
