@@ -404,3 +404,16 @@ describe("expiry in secrets list and show (sqlite)", () => {
     }
   });
 });
+
+describe("help text", () => {
+  test("list --help says once what no --env means (secrets and vars)", async () => {
+    for (const group of ["secrets", "vars"]) {
+      const r = await runCli({}, [group, "list", "--help"]);
+      assert.equal(r.code, 0, r.stderr);
+      const help = r.stdout.replace(/\s+/g, " ");
+      assert.match(help, /--env <environment> only this environment \(default: every environment\) --json/);
+    }
+    const show = await runCli({}, ["secrets", "show", "--help"]);
+    assert.match(show.stdout.replace(/\s+/g, " "), /--env <environment> environment \(default: "default"\) --json/);
+  });
+});

@@ -96,10 +96,10 @@ export function registerSecretsCommands(program: Command, context: CliContext): 
     .description("list secrets: names, keys and facts, never values")
     .option("-t, --type <type>", "only this type")
     .option("-p, --prefix <prefix>", "only names starting with this")
-    .action(async (options: CommonOptions & { type?: string; prefix?: string }, command: Command) => {
+    .action(async (options: CommonOptions & { type?: string; prefix?: string }) => {
       const coffer = await context.coffer();
       const workspaceId = await context.workspaceId(options);
-      const envGiven = command.getOptionValueSource("env") === "cli";
+      const envGiven = options.env !== undefined;
       const items: SecretItem[] = [];
       let cursor: string | undefined;
       do {
