@@ -11,7 +11,7 @@ import { BIN, type CliResult, runCli } from "../../test/support.js";
 const PTY_RUN = join(process.cwd(), "packages/server/src/cli/pty-run.test-support.py");
 
 /** Runs `coffer …` in a real pseudo-terminal, typing `typed` at its hidden prompt; stdout is what the terminal showed. */
-function runInTerminal(env: Record<string, string>, args: string[], typed: string): Promise<CliResult> {
+function runInTerminal(env: Record<string, string>, args: string[], typed = ""): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn("python3", [PTY_RUN, process.execPath, BIN, ...args], {
       env: { PATH: process.env.PATH ?? "", ...env, PTY_INPUT: typed },
@@ -415,5 +415,32 @@ describe("help text", () => {
     }
     const show = await runCli({}, ["secrets", "show", "--help"]);
     assert.match(show.stdout.replace(/\s+/g, " "), /--env <environment> environment \(default: "default"\) --json/);
+  });
+});
+
+describe("tables fit the terminal (sqlite)", () => {
+  test("long names and key lists are cut with … to the terminal's width; piped output is not cut", async () => {
+    const env = await createTestEnvironment("sqlite");
+    try {
+      const name = `a_very_long_secret_name_${"x".repeat(60)}`;
+      const keys = Array.from({ length: 12 }, (_, i) => `SOME_RATHER_LONG_KEY_${i}=-`);
+      const r0 = await runCli(
+        env.env,
+        ["secrets", "create", name, keys[0] ?? "", ...keys.slice(1).map((k) => k.replace("=-", "=@/dev/null"))],
+        "v",
+      );
+      assert.equal(r0.code, 0, r0.stderr);
+      const r = await runInTerminal({ ...env.env, PTY_COLUMNS: "80" }, ["secrets", "list"]);
+      assert.equal(r.code, 0, r.stdout);
+      const lines = r.stdout.split(/\r?\n/).filter((l) => l.trim() !== "");
+      assert.ok(lines.length >= 2, r.stdout);
+      for (const line of lines) assert.ok([...line].length <= 80, `line wider than the terminal: ${line}`);
+      assert.match(r.stdout, /\na_very_long_se\S*…  /);
+      assert.match(r.stdout, /  SOME_RATHER_L\S*…  /);
+      const piped = await runCli(env.env, ["secrets", "list"]);
+      assert.ok(piped.stdout.includes(name) && piped.stdout.includes("SOME_RATHER_LONG_KEY_11"));
+    } finally {
+      await env.cleanup();
+    }
   });
 });

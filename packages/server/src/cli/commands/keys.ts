@@ -1,6 +1,6 @@
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { type CliContext, table } from "../context.js";
+import type { CliContext } from "../context.js";
 
 export function registerKeysCommands(program: Command, context: CliContext): void {
   const keys = program.command("keys").description("key-encryption keys: rotation and status");
@@ -65,7 +65,7 @@ export function registerKeysCommands(program: Command, context: CliContext): voi
       const rows = await coffer.keys.status();
       if (options.json) return context.json(rows);
       context.out(
-        table(
+        context.table(
           ["KID", "VERSIONS", "ACTIVE", "KNOWN"],
           rows.map((r) => [r.kid, String(r.versions), r.active ? "yes" : "", r.known ? "yes" : "NO (key missing)"]),
         ),

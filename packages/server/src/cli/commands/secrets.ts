@@ -1,6 +1,6 @@
 import { CofferError, type SecretItem } from "@coffer/core";
 import type { Command } from "commander";
-import { type CliContext, type CommonOptions, table } from "../context.js";
+import type { CliContext, CommonOptions } from "../context.js";
 import { collect, parseKeyValues, parseTags, withCommonOptions } from "./options.js";
 import { registerSecretsCheck } from "./secrets-check.js";
 import { registerSecretsImport } from "./secrets-import.js";
@@ -116,7 +116,7 @@ export function registerSecretsCommands(program: Command, context: CliContext): 
       if (options.json) return context.json(items);
       if (items.length === 0) return context.out("No secrets.");
       context.out(
-        table(
+        context.table(
           ["NAME", "ENVIRONMENT", "TYPE", "KEYS", "VERSION", "STATUS", "EXPIRES"],
           items.map((i) => [
             i.name,
@@ -197,7 +197,7 @@ export function registerSecretsCommands(program: Command, context: CliContext): 
       const versions = await coffer.secrets.listVersions(workspaceId, item.id);
       if (options.json) return context.json(versions);
       context.out(
-        table(
+        context.table(
           ["VERSION", "CREATED", "BY", "KEYS", ""],
           versions.map((v) => [
             String(v.number),
