@@ -23,6 +23,8 @@ export type {
 } from "./resolution/resolution.service.js";
 export type { KeyValue, SecretMetadata, SecretType } from "./secret-types/index.js";
 export { decodeUtf8Value, SECRET_TYPES, STRUCTURED_KEYS, validateKeyName } from "./secret-types/index.js";
+export type { SecretExpiry } from "./secrets/expiry.js";
+export { EXPIRING_WITHIN_DAYS } from "./secrets/expiry.js";
 export type { SecretCheckResult } from "./secrets/secret-check.js";
 export type {
   SecretCreateInput,

@@ -219,3 +219,4 @@ export function missingKeyring(path: string, neededKids: string[]): Keyring {
     reload: () => false,
   };
 }
+

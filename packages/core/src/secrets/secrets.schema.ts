@@ -1,4 +1,5 @@
 import type { SecretMetadata, SecretType } from "../secret-types/index.js";
+import type { SecretExpiry } from "./expiry.js";
 
 export type { Actor } from "../audit/audit.service.js";
 
@@ -42,6 +43,8 @@ export interface SecretItem {
   version_count: number;
   status: SecretStatus;
   expires_at: string | null;
+  /** From expires_at and the clock: `expiring` within 30 days. */
+  expiry: SecretExpiry;
   metadata: SecretMetadata;
   created_at: string;
   updated_at: string;

@@ -14,6 +14,7 @@ import {
   validateSecretName,
   validateSecretValues,
 } from "../secret-types/index.js";
+import { expiryOf } from "./expiry.js";
 import { checkSecretValue, type SecretCheckResult } from "./secret-check.js";
 import type {
   Actor,
@@ -96,6 +97,7 @@ export function createSecretsService(deps: {
       version_count: row.version_count,
       status: corrupted ? "corrupted" : "ok",
       expires_at: row.expires_at,
+      expiry: expiryOf(row.expires_at, clock()),
       metadata: row.metadata,
       created_at: row.created_at,
       updated_at: row.updated_at,

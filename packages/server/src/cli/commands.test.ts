@@ -10,7 +10,7 @@ import { BIN, type CliResult, runCli } from "../../test/support.js";
 const PTY_RUN = join(process.cwd(), "packages/server/src/cli/pty-run.test-support.py");
 
 /** Runs `coffer …` in a real pseudo-terminal, typing `typed` at its hidden prompt; stdout is what the terminal showed. */
-function runInTerminal(env: Record<string, string>, args: string[], typed: string): Promise<CliResult> {
+function runInTerminal(env: Record<string, string>, args: string[], typed = ""): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn("python3", [PTY_RUN, process.execPath, BIN, ...args], {
       env: { PATH: process.env.PATH ?? "", ...env, PTY_INPUT: typed },
@@ -293,5 +293,91 @@ describe("coffer secrets import (sqlite)", () => {
     const noName = await runCli(env.env, ["secrets", "import", file]);
     assert.equal(noName.code, 1);
     assert.match(noName.stderr, /--name/);
+  });
+});
+
+describe("expiry in secrets list and show (sqlite)", () => {
+  test("'expired' and 'expires in N days' in human output, an expiry field in --json", async () => {
+    const env = await createTestEnvironment("sqlite");
+    try {
+      const day = 24 * 60 * 60 * 1000;
+      const soon = new Date(Date.now() + 10.5 * day).toISOString();
+      for (const [name, at] of [
+        ["old", "2020-01-01"],
+        ["soon", soon],
+        ["never", undefined],
+      ] as const) {
+        const r = await runCli(env.env, [
+          "secrets",
+          "create",
+          name,
+          "K=@/dev/null",
+          ...(at ? ["--expires-at", at] : []),
+        ]);
+        assert.equal(r.code, 0, r.stderr);
+      }
+      let r = await runCli(env.env, ["secrets", "list"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^never .*\n/m);
+      assert.match(r.stdout, /^old .*2020-01-01 \(expired\)$/m);
+      assert.match(r.stdout, new RegExp(`^soon .*${soon.slice(0, 10)} \\(expires in 10 days\\)$`, "m"));
+      r = await runCli(env.env, ["secrets", "show", "soon"]);
+      assert.match(r.stdout, /expires_at: {2}\S+ \(expires in 10 days\)/);
+      r = await runCli(env.env, ["secrets", "show", "old"]);
+      assert.match(r.stdout, /expires_at: {2}2020-01-01T00:00:00.000Z \(expired\)/);
+      r = await runCli(env.env, ["secrets", "list", "--json"]);
+      const items = JSON.parse(r.stdout) as { name: string; expiry: { state: string; days_left: number | null } }[];
+      assert.deepEqual(
+        items.map((i) => [i.name, i.expiry.state]),
+        [
+          ["never", "none"],
+          ["old", "expired"],
+          ["soon", "expiring"],
+        ],
+      );
+      assert.equal(items.find((i) => i.name === "soon")?.expiry.days_left, 10);
+    } finally {
+      await env.cleanup();
+    }
+  });
+});
+
+describe("help text", () => {
+  test("list --help says once what no --env means (secrets and vars)", async () => {
+    for (const group of ["secrets", "vars"]) {
+      const r = await runCli({}, [group, "list", "--help"]);
+      assert.equal(r.code, 0, r.stderr);
+      const help = r.stdout.replace(/\s+/g, " ");
+      assert.match(help, /--env <environment> only this environment \(default: every environment\) --json/);
+    }
+    const show = await runCli({}, ["secrets", "show", "--help"]);
+    assert.match(show.stdout.replace(/\s+/g, " "), /--env <environment> environment \(default: "default"\) --json/);
+  });
+});
+
+describe("tables fit the terminal (sqlite)", () => {
+  test("long names and key lists are cut with … to the terminal's width; piped output is not cut", async () => {
+    const env = await createTestEnvironment("sqlite");
+    try {
+      const name = `a_very_long_secret_name_${"x".repeat(60)}`;
+      const keys = Array.from({ length: 12 }, (_, i) => `SOME_RATHER_LONG_KEY_${i}=-`);
+      const r0 = await runCli(
+        env.env,
+        ["secrets", "create", name, keys[0] ?? "", ...keys.slice(1).map((k) => k.replace("=-", "=@/dev/null"))],
+        "v",
+      );
+      assert.equal(r0.code, 0, r0.stderr);
+      const r = await runInTerminal({ ...env.env, PTY_COLUMNS: "80" }, ["secrets", "list"]);
+      assert.equal(r.code, 0, r.stdout);
+      const lines = r.stdout.split(/\r?\n/).filter((l) => l.trim() !== "");
+      assert.ok(lines.length >= 2, r.stdout);
+      for (const line of lines) assert.ok([...line].length <= 80, `line wider than the terminal: ${line}`);
+      assert.match(r.stdout, /\na_very_long_se\S*… {2}/);
+      assert.match(r.stdout, / {2}SOME_RATHER_L\S*… {2}/);
+      const piped = await runCli(env.env, ["secrets", "list"]);
+      assert.ok(piped.stdout.includes(name) && piped.stdout.includes("SOME_RATHER_LONG_KEY_11"));
+    } finally {
+      await env.cleanup();
+    }
   });
 });

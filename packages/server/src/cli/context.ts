@@ -28,6 +28,8 @@ export interface CliContext {
   secretInput(prompt: string): Promise<string>;
   /** The terminal's width when stdout is one, for tables that fit. */
   columns(): number | undefined;
+  /** A text table, cut to the terminal's width when stdout is a terminal. */
+  table(headers: string[], rows: string[][]): string;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export function createCliContext(io: CliIo): CliContext {
       return stripOneNewline(await io.readStdin());
     },
     columns: () => io.stdoutColumns,
+    table: (headers, rows) => table(headers, rows, io.stdoutColumns),
     async close() {
       if (opened) await (await opened.catch(() => undefined))?.close();
     },
@@ -106,13 +109,39 @@ function safeUsername(): string {
   }
 }
 
-/** A fixed-width text table for human output. */
-export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+const GAP = 2;
+/** Columns are not cut below this (or their header's width). */
+const MIN_COLUMN = 8;
+
+/**
+ * A fixed-width text table for human output. With `maxWidth` (the terminal's), the widest
+ * columns are narrowed until a line fits, and cells cut with "…".
+ */
+export function table(headers: string[], rows: string[][], maxWidth?: number): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] ?? "")].length)));
+  if (maxWidth !== undefined && maxWidth > 0) {
+    const floor = headers.map((h) => Math.max(h.length, MIN_COLUMN));
+    const total = () => widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1);
+    while (total() > maxWidth) {
+      let widest = -1;
+      for (let i = 0; i < widths.length; i++) {
+        if ((widths[i] ?? 0) > (floor[i] ?? 0) && (widest < 0 || (widths[i] ?? 0) > (widths[widest] ?? 0))) widest = i;
+      }
+      if (widest < 0) break;
+      widths[widest] = (widths[widest] ?? 0) - 1;
+    }
+  }
+  const fit = (cell: string, width: number) => {
+    const chars = [...cell];
+    return chars.length > width ? `${chars.slice(0, Math.max(width - 1, 0)).join("")}…` : cell;
+  };
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join("  ")
+      .map((c, i) => {
+        const cut = fit(c, widths[i] ?? 0);
+        return cut + " ".repeat(Math.max((widths[i] ?? 0) - [...cut].length, 0));
+      })
+      .join(" ".repeat(GAP))
       .trimEnd();
   return [line(headers), ...rows.map(line)].join("\n");
 }

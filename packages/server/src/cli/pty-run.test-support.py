@@ -1,9 +1,12 @@
 # Runs a command in a real pseudo-terminal, types PTY_INPUT once the prompt "(not shown)" appears,
 # and prints everything the terminal showed. Exit code: the command's.
-import os, pty, sys
+# PTY_COLUMNS sets the terminal's width.
+import fcntl, os, pty, struct, sys, termios
 
 pid, fd = pty.fork()
 if pid == 0:
+    if os.environ.get("PTY_COLUMNS"):
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, int(os.environ["PTY_COLUMNS"]), 0, 0))
     os.execvp(sys.argv[1], sys.argv[1:])
 seen = b""
 typed = False
@@ -16,7 +19,7 @@ while True:
         break
     seen += chunk
     if not typed and b"(not shown)" in seen:
-        os.write(fd, os.environ["PTY_INPUT"].encode() + b"\r")
+        os.write(fd, os.environ.get("PTY_INPUT", "").encode() + b"\r")
         typed = True
 _, status = os.waitpid(pid, 0)
 sys.stdout.buffer.write(seen)

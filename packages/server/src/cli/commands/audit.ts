@@ -1,6 +1,6 @@
 import { AUDIT_LIST_DEFAULT_LIMIT, CofferError } from "@coffer/core";
 import { type Command, Option } from "commander";
-import { type CliContext, table } from "../context.js";
+import type { CliContext } from "../context.js";
 
 export function registerAuditCommands(program: Command, context: CliContext): void {
   const audit = program.command("audit").description("the tamper-evident audit log");
@@ -44,7 +44,7 @@ export function registerAuditCommands(program: Command, context: CliContext): vo
         if (options.json) return context.json(page);
         if (page.items.length === 0) return context.out("No audit events.");
         context.out(
-          table(
+          context.table(
             ["SEQ", "TIME", "ACTOR", "ACTION", "OUTCOME", "TARGET", "ENVIRONMENT"],
             page.items.map((e) => [
               String(e.seq),

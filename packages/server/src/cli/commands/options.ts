@@ -3,11 +3,17 @@ import { CofferError, decodeUtf8Value } from "@coffer/core";
 import { type Command, Option } from "commander";
 import type { CliContext } from "../context.js";
 
-/** Adds --workspace, --env and --json to a command. */
-export function withCommonOptions(command: Command, envHelp = "environment"): Command {
+/**
+ * Adds --workspace, --env and --json to a command. `envHelp` given: --env has no default and the
+ * help says what its absence means (e.g. every environment).
+ */
+export function withCommonOptions(command: Command, envHelp?: string): Command {
+  const env = envHelp
+    ? new Option("-e, --env <environment>", envHelp)
+    : new Option("-e, --env <environment>", "environment").default("default");
   return command
     .addOption(new Option("-w, --workspace <workspace>", "workspace id or name").default("default"))
-    .addOption(new Option("-e, --env <environment>", envHelp).default("default"))
+    .addOption(env)
     .option("--json", "print JSON (stable shapes, see README)");
 }
 

@@ -1,6 +1,6 @@
 import { CofferError } from "@coffer/core";
 import type { Command } from "commander";
-import { type CliContext, table } from "../context.js";
+import type { CliContext } from "../context.js";
 
 /** `coffer secrets verify`: the full decrypt that metadata reads never do. */
 export function registerSecretsVerify(secrets: Command, context: CliContext): void {
@@ -21,7 +21,7 @@ export function registerSecretsVerify(secrets: Command, context: CliContext): vo
         context.out(`Checked ${report.checked} version(s): every one decrypts.`);
       } else {
         context.out(
-          table(
+          context.table(
             ["NAME", "ENVIRONMENT", "VERSION", "CURRENT", "PROBLEM"],
             report.problems.map((p) => [
               p.name,

@@ -1,6 +1,6 @@
 import { CofferError, type SecretItem } from "@coffer/core";
 import type { Command } from "commander";
-import { type CliContext, type CommonOptions, table } from "../context.js";
+import type { CliContext, CommonOptions } from "../context.js";
 import { collect, parseKeyValues, parseTags, withCommonOptions } from "./options.js";
 import { registerSecretsCheck } from "./secrets-check.js";
 import { registerSecretsImport } from "./secrets-import.js";
@@ -12,6 +12,14 @@ interface WriteOptions extends CommonOptions {
   tag?: string[];
   expiresAt?: string;
   unset?: string[];
+}
+
+/** `expired`, `expires in N days` (within 30 days), `expires today`, or the days left. */
+export function expiryText(item: Pick<SecretItem, "expiry">): string {
+  const { state, days_left: days } = item.expiry;
+  if (state === "expired") return "expired";
+  if (state === "expiring") return days === 0 ? "expires today" : `expires in ${days} day${days === 1 ? "" : "s"}`;
+  return `${days} days left`;
 }
 
 function describeSecret(item: SecretItem): string {
@@ -27,7 +35,7 @@ function describeSecret(item: SecretItem): string {
     `tags:        ${Object.entries(item.tags)
       .map(([k, v]) => `${k}=${v}`)
       .join(", ")}`,
-    `expires_at:  ${item.expires_at ?? "never"}`,
+    `expires_at:  ${item.expires_at ? `${item.expires_at} (${expiryText(item)})` : "never"}`,
     `updated:     ${item.updated_at} by ${item.updated_by}`,
   ];
   for (const [key, facts] of Object.entries(item.metadata.keys ?? {})) {
@@ -88,10 +96,10 @@ export function registerSecretsCommands(program: Command, context: CliContext): 
     .description("list secrets: names, keys and facts, never values")
     .option("-t, --type <type>", "only this type")
     .option("-p, --prefix <prefix>", "only names starting with this")
-    .action(async (options: CommonOptions & { type?: string; prefix?: string }, command: Command) => {
+    .action(async (options: CommonOptions & { type?: string; prefix?: string }) => {
       const coffer = await context.coffer();
       const workspaceId = await context.workspaceId(options);
-      const envGiven = command.getOptionValueSource("env") === "cli";
+      const envGiven = options.env !== undefined;
       const items: SecretItem[] = [];
       let cursor: string | undefined;
       do {
@@ -108,7 +116,7 @@ export function registerSecretsCommands(program: Command, context: CliContext): 
       if (options.json) return context.json(items);
       if (items.length === 0) return context.out("No secrets.");
       context.out(
-        table(
+        context.table(
           ["NAME", "ENVIRONMENT", "TYPE", "KEYS", "VERSION", "STATUS", "EXPIRES"],
           items.map((i) => [
             i.name,
@@ -117,7 +125,7 @@ export function registerSecretsCommands(program: Command, context: CliContext): 
             i.keys.join(","),
             String(i.version),
             i.status,
-            i.expires_at ?? "",
+            i.expires_at ? `${i.expires_at.slice(0, 10)} (${expiryText(i)})` : "",
           ]),
         ),
       );
@@ -189,7 +197,7 @@ export function registerSecretsCommands(program: Command, context: CliContext): 
       const versions = await coffer.secrets.listVersions(workspaceId, item.id);
       if (options.json) return context.json(versions);
       context.out(
-        table(
+        context.table(
           ["VERSION", "CREATED", "BY", "KEYS", ""],
           versions.map((v) => [
             String(v.number),

@@ -1,6 +1,6 @@
 import { CofferError, parseRole, type TokenItem } from "@coffer/core";
 import { type Command, Option } from "commander";
-import { type CliContext, table } from "../context.js";
+import type { CliContext } from "../context.js";
 
 interface TokenOptions {
   workspace: string;
@@ -49,7 +49,7 @@ export function registerTokensCommands(program: Command, context: CliContext): v
       if (options.json) return context.json(items);
       if (items.length === 0) return context.out("No tokens.");
       context.out(
-        table(
+        context.table(
           ["NAME", "ROLE", "ID", "CREATED", "BY"],
           items.map((t) => [t.name, t.role, t.id, t.created_at, t.created_by]),
         ),

@@ -1,6 +1,6 @@
 import { CofferError, type VariableItem } from "@coffer/core";
 import type { Command } from "commander";
-import { type CliContext, type CommonOptions, table } from "../context.js";
+import type { CliContext, CommonOptions } from "../context.js";
 import { collect, parseKeyValues, parseTags, withCommonOptions } from "./options.js";
 
 interface VarWriteOptions extends CommonOptions {
@@ -102,7 +102,7 @@ export function registerVarsCommands(program: Command, context: CliContext): voi
       if (options.json) return context.json(items);
       if (items.length === 0) return context.out("No variables.");
       context.out(
-        table(
+        context.table(
           ["NAME", "ENVIRONMENT", "KEYS", "UPDATED"],
           items.map((v) => [v.name, v.environment, Object.keys(v.values).join(","), v.updated_at]),
         ),

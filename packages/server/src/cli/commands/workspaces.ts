@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type CliContext, table } from "../context.js";
+import type { CliContext } from "../context.js";
 
 export function registerWorkspacesCommands(program: Command, context: CliContext): void {
   const workspaces = program.command("workspaces").description("create and list workspaces");
@@ -29,7 +29,7 @@ export function registerWorkspacesCommands(program: Command, context: CliContext
       const items = await coffer.workspaces.list();
       if (options.json) return context.json(items);
       context.out(
-        table(
+        context.table(
           ["NAME", "ID", "CREATED"],
           items.map((w) => [w.slug, w.id, w.created_at]),
         ),

@@ -96,6 +96,9 @@ export const SecretItemSchema = z
     version_count: z.number().int(),
     status: z.enum(["ok", "corrupted"]),
     expires_at: z.string().nullable(),
+    expiry: z
+      .object({ state: z.enum(["ok", "expiring", "expired", "none"]), days_left: z.number().int().nullable() })
+      .describe("From expires_at and the clock: `expiring` within 30 days; days_left is negative once expired."),
     metadata: z.object({
       keys: z.record(z.string(), KeyFacts).optional(),
       certificates: z.array(CertificateFacts).optional(),
