@@ -219,4 +219,3 @@ export function missingKeyring(path: string, neededKids: string[]): Keyring {
     reload: () => false,
   };
 }
-
