@@ -1,3 +1,5 @@
+export type { AuditItem, AuditListFilter, AuditPage } from "./audit/audit.listing.js";
+export { AUDIT_LIST_DEFAULT_LIMIT, AUDIT_LIST_MAX_LIMIT } from "./audit/audit.listing.js";
 export type { Actor, AuditEvent, AuditEventInput, AuditService, AuditVerification } from "./audit/audit.service.js";
 export { targetEvent } from "./audit/audit.service.js";
 export type { Coffer, OpenCofferOptions } from "./coffer.js";
@@ -9,6 +11,7 @@ export { describeDatabaseUrl, openDatabase } from "./db/database.js";
 export type { ErrorCode, ErrorDetails, ErrorStatus, SerializedCofferError } from "./errors/coffer-error.js";
 export { CofferError, isCofferError } from "./errors/coffer-error.js";
 export { ERROR_CODES, isErrorCode } from "./errors/error-codes.js";
+export type { PruneResult } from "./keys/prune.js";
 export type { KeyStatusRow, RotationProgress, RotationResult } from "./keys/rotation.service.js";
 export type { Logger } from "./logging/logger.js";
 export { createLogger, serializeError } from "./logging/logger.js";
@@ -19,7 +22,8 @@ export type {
   RunResolution,
 } from "./resolution/resolution.service.js";
 export type { KeyValue, SecretMetadata, SecretType } from "./secret-types/index.js";
-export { decodeUtf8Value, SECRET_TYPES, STRUCTURED_KEYS } from "./secret-types/index.js";
+export { decodeUtf8Value, SECRET_TYPES, STRUCTURED_KEYS, validateKeyName } from "./secret-types/index.js";
+export type { SecretCheckResult } from "./secrets/secret-check.js";
 export type {
   SecretCreateInput,
   SecretItem,

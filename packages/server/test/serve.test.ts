@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createTestEnvironment, type TestEnvironment } from "@coffer/core/testing";
-import { startServerProcess } from "./support.js";
+import { runCli, startServerProcess } from "./support.js";
 
 describe("coffer serve (sqlite)", () => {
   let env: TestEnvironment;
@@ -52,5 +52,26 @@ describe("coffer serve (sqlite)", () => {
     );
     assert.equal(r.status, 1);
     assert.match(r.stderr, /--port must be a whole number/);
+  });
+
+  test("a busy port says so and how to choose another, exit 1 with code port_in_use", async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", () => resolve()));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const viaFlag = await runCli(env.env, ["serve", "--port", String(port), "--host", "127.0.0.1"]);
+      assert.equal(viaFlag.code, 1, viaFlag.stderr);
+      assert.match(viaFlag.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`, "i"));
+      assert.match(viaFlag.stderr, /--port/);
+      assert.match(viaFlag.stderr, /COFFER_PORT/);
+      assert.match(viaFlag.stderr, /port_in_use/);
+      assert.doesNotMatch(viaFlag.stderr, /internal error|EADDRINUSE/);
+
+      const viaEnv = await runCli({ ...env.env, COFFER_PORT: String(port), COFFER_HOST: "127.0.0.1" }, ["serve"]);
+      assert.equal(viaEnv.code, 1, viaEnv.stderr);
+      assert.match(viaEnv.stderr, /already in use/);
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()));
+    }
   });
 });

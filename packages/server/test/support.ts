@@ -173,6 +173,14 @@ export const ROUTES: RouteCase[] = [
     path: (f) => `/api/v1/workspaces/${f.workspace}/variables/${f.variableId}`,
   },
   {
+    name: "list audit events",
+    method: "GET",
+    role: "admin",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/audit`,
+  },
+  {
     name: "list tokens",
     method: "GET",
     role: "admin",

@@ -1,10 +1,12 @@
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { type Kysely, sql } from "kysely";
 import { anchorMac } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import type { Database } from "../db/database.js";
+import { newId } from "../db/ids.js";
 import type { AuditEventsTable, CofferSchema } from "../db/schema.js";
 import { CofferError } from "../errors/coffer-error.js";
+import { type AuditListFilter, type AuditPage, listAuditPage } from "./audit.listing.js";
 
 /** Who is acting, for audit and `updated_by`: `cli:<os user>`, `token:<name>`, … */
 export interface Actor {
@@ -124,6 +126,8 @@ export interface AuditService {
   record(events: AuditEventInput[]): Promise<void>;
   verify(): Promise<AuditVerification>;
   list(filter: { workspaceId?: string; limit?: number; afterSeq?: number }): Promise<AuditEvent[]>;
+  /** One workspace's events, newest first, filtered and paginated (`coffer audit list`, the API). */
+  page(workspaceId: string, filter?: AuditListFilter): Promise<AuditPage>;
   /** Re-MACs the anchor under the active key (after key rotation). */
   reanchor(): Promise<void>;
 }
@@ -180,7 +184,6 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
       throw new CofferError(
         "audit_anchor_invalid",
         "The audit chain's anchor does not verify, so Coffer refuses to write. Run `coffer audit verify` and investigate.",
-        { status: 500 },
       );
     }
     if (anchor && anchor.count > 0 && !(await headMatches(trx, anchor))) {
@@ -198,7 +201,7 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
       seq += 1;
       const base = {
         seq,
-        id: randomUUID(),
+        id: newId(),
         occurred_at: occurredAt,
         actor: e.actor,
         workspace_id: e.workspaceId,
@@ -335,6 +338,7 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
       if (events.length > 0) await database.writeTransaction((trx) => append(trx, events));
     },
     verify,
+    page: (workspaceId, filter) => listAuditPage(database.db, workspaceId, filter),
     async list(filter) {
       let q = database.db
         .selectFrom("audit_events")
@@ -367,13 +371,7 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
         const anchor = await readAnchor(trx);
         if (!anchor || anchor.kid === keyring.active.kid) return;
         if (!anchorIsValid(anchor)) {
-          throw new CofferError(
-            "audit_anchor_invalid",
-            "The audit anchor does not verify; run `coffer audit verify`.",
-            {
-              status: 500,
-            },
-          );
+          throw new CofferError("audit_anchor_invalid", "The audit anchor does not verify; run `coffer audit verify`.");
         }
         await writeAnchor(trx, anchor.count, anchor.hash, true);
       });

@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { type AuditService, targetEvent } from "../audit/audit.service.js";
 import { openValues, sealValues, versionAad } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
+import { newId } from "../db/ids.js";
 import { CofferError, isCofferError } from "../errors/coffer-error.js";
 import {
   earliestNotAfter,
@@ -14,6 +14,7 @@ import {
   validateSecretName,
   validateSecretValues,
 } from "../secret-types/index.js";
+import { checkSecretValue, type SecretCheckResult } from "./secret-check.js";
 import type {
   Actor,
   SecretCreateInput,
@@ -121,7 +122,7 @@ export function createSecretsService(deps: {
     now: string,
   ): NewVersion {
     // The version id exists before the write transaction so no crypto runs inside it.
-    const id = randomUUID();
+    const id = newId();
     const values: Record<string, string> = Object.create(null);
     for (const { key, value } of validated.keys) values[key] = value;
     const sealed = sealValues(keyring, versionAad(workspaceId, secretId, id), values);
@@ -194,7 +195,7 @@ export function createSecretsService(deps: {
     const expiresAt = checkExpiresAt(input.expiresAt);
     const validated = validateSecretValues(type, input.keys, { maxValueBytes: options.maxValueBytes });
     const now = clock().toISOString();
-    const secretId = randomUUID();
+    const secretId = newId();
     const version = makeVersion(workspaceId, secretId, 1, validated, actor, now);
     try {
       await writer.writeTransaction(async (trx) => {
@@ -367,7 +368,7 @@ export function createSecretsService(deps: {
           if (v.corrupted_at !== null) healed.push(v.id);
           continue;
         }
-        if (v.corrupted_at === null) broken.push(v.id);
+        if (v.corrupted_at === null && opened.reason === "undecryptable") broken.push(v.id);
         problems.push({
           workspace_id: v.workspace_id,
           secret_id: v.secret_id,
@@ -405,6 +406,21 @@ export function createSecretsService(deps: {
     update,
     restore,
     verify,
+
+    /** Whether `candidate` equals the stored value of `key` (constant time; audited as `secret.check`). */
+    async check(
+      workspaceId: string,
+      id: string,
+      key: string,
+      candidate: string,
+      actor: Actor,
+    ): Promise<SecretCheckResult> {
+      const secret = await mustFind(workspaceId, id);
+      return checkSecretValue({
+        ...{ workspaceId, secret, key, candidate, actor, record: audit.record },
+        open: () => open(secret, secret.id, secret.current_version_id),
+      });
+    },
 
     async get(workspaceId: string, id: string): Promise<SecretItem> {
       return mustFindItem(workspaceId, id);
@@ -468,7 +484,9 @@ function event(
   target: { id: string; name: string; environment: string },
   details: Record<string, unknown>,
 ) {
-  return targetEvent(actor, workspaceId, action, { type: "secret", ...target }, details);
+  // Only the target's id, name and environment: a SecretRecord's own `type` (custom, mtls…) is not the target type.
+  const { id, name, environment } = target;
+  return targetEvent(actor, workspaceId, action, { type: "secret", id, name, environment }, details);
 }
 
 function expiry(

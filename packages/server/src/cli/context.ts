@@ -21,6 +21,13 @@ export interface CliContext {
   note(text: string): void;
   json(value: unknown): void;
   stdin(): Promise<string>;
+  /**
+   * One value the user types: a prompt without echo when standard input is a terminal, else
+   * standard input to its end with one trailing newline stripped.
+   */
+  secretInput(prompt: string): Promise<string>;
+  /** The terminal's width when stdout is one, for tables that fit. */
+  columns(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -29,6 +36,12 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   readStdin: () => Promise<string>;
+  /** Whether standard input is a terminal (then values are prompted for without echo). */
+  stdinIsTTY?: boolean;
+  /** Width of the terminal stdout writes to; undefined when stdout is not a terminal. */
+  stdoutColumns?: number;
+  /** Asks on the terminal without echoing what is typed. */
+  promptHidden?: (prompt: string) => Promise<string>;
 }
 
 export function createCliContext(io: CliIo): CliContext {
@@ -70,10 +83,19 @@ export function createCliContext(io: CliIo): CliContext {
     note: (text) => io.stderr(text.endsWith("\n") ? text : `${text}\n`),
     json: (value) => io.stdout(`${JSON.stringify(value, null, 2)}\n`),
     stdin: io.readStdin,
+    async secretInput(prompt) {
+      if (io.stdinIsTTY && io.promptHidden) return io.promptHidden(prompt);
+      return stripOneNewline(await io.readStdin());
+    },
+    columns: () => io.stdoutColumns,
     async close() {
       if (opened) await (await opened.catch(() => undefined))?.close();
     },
   };
+}
+
+export function stripOneNewline(text: string): string {
+  return text.endsWith("\r\n") ? text.slice(0, -2) : text.endsWith("\n") ? text.slice(0, -1) : text;
 }
 
 function safeUsername(): string {

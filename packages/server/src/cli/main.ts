@@ -8,6 +8,7 @@ import { registerTokensCommands } from "./commands/tokens.js";
 import { registerVarsCommands } from "./commands/vars.js";
 import { registerWorkspacesCommands } from "./commands/workspaces.js";
 import { type CliIo, createCliContext } from "./context.js";
+import { promptHidden } from "./prompt.js";
 
 const USER_ERROR = 1;
 const INTERNAL_ERROR = 2;
@@ -32,16 +33,34 @@ const processIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   readStdin: readAllStdin,
+  stdinIsTTY: process.stdin.isTTY === true,
+  ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns } : {}),
+  promptHidden,
 };
 
 /** Runs the CLI; returns the exit code: 0 success, 1 user error, 2 internal error. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const context = createCliContext(io);
+  // With --json, errors are JSON on stderr too, and stdout holds only the JSON document.
+  const json = argv.includes("--json");
+  const fail = (code: string, message: string) =>
+    io.stderr(json ? `${JSON.stringify({ error: { code, message } })}\n` : `error: ${message} [${code}]\n`);
   const program = new Command("coffer")
     .description("Coffer: secrets for security automation")
     .version("0.1.0", "-V, --version")
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      ...(json
+        ? {
+            outputError: (text: string) =>
+              io.stderr(
+                `${JSON.stringify({ error: { code: "invalid_argument", message: text.replace(/^error: /, "").trim() } })}\n`,
+              ),
+          }
+        : {}),
+    });
 
   registerWorkspacesCommands(program, context);
   registerSecretsCommands(program, context);
@@ -56,18 +75,19 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? 0 : USER_ERROR;
+      // A command may ask for 2 on usage errors (`secrets check`: 1 means "does not match").
+      return error.exitCode === 0 ? 0 : error.exitCode === INTERNAL_ERROR ? INTERNAL_ERROR : USER_ERROR;
     }
     if (isCofferError(error)) {
-      io.stderr(`error: ${error.message} [${error.code}]\n`);
+      fail(error.code, error.message);
       return error.isUserError ? USER_ERROR : INTERNAL_ERROR;
     }
     // Unknown errors may come from drivers; print only their class and code, never their text,
     // which could quote data.
     const e = error as { name?: string; code?: string };
-    io.stderr(
-      `internal error: ${e.name ?? "Error"}${e.code ? ` (${e.code})` : ""}. Run again with COFFER_LOG_LEVEL=debug for details.\n`,
-    );
+    const text = `${e.name ?? "Error"}${e.code ? ` (${e.code})` : ""}. Run again with COFFER_LOG_LEVEL=debug for details.`;
+    if (json) fail("internal_error", `Internal error: ${text}`);
+    else io.stderr(`internal error: ${text}\n`);
     if (io.env.COFFER_LOG_LEVEL === "debug") io.stderr(`${(error as Error).stack ?? ""}\n`);
     return INTERNAL_ERROR;
   } finally {

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { isCofferError } from "@coffer/core";
 import { createTestEnvironment, type TestEnvironment } from "@coffer/core/testing";
 import { startServer } from "./server.js";
 
@@ -68,6 +69,27 @@ describe("startServer (sqlite)", () => {
       assert.equal(server.tokenFile, join(env.home, "admin.token"));
     } finally {
       await server.close();
+    }
+  });
+
+  test("a busy port is port_in_use, naming the port and how to choose another", async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", () => resolve()));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      await assert.rejects(
+        startServer(env.config(), { port, host: "127.0.0.1", handleSignals: false, logger: false }),
+        (error: unknown) => {
+          assert.ok(isCofferError(error), String(error));
+          assert.equal(error.code, "port_in_use");
+          assert.equal(error.status, 409);
+          assert.ok(error.message.includes(`Port ${port} on 127.0.0.1 is already in use`), error.message);
+          assert.match(error.message, /--port <port> or COFFER_PORT/);
+          return true;
+        },
+      );
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()));
     }
   });
 });

@@ -40,6 +40,25 @@ export function registerKeysCommands(program: Command, context: CliContext): voi
     });
 
   keys
+    .command("prune")
+    .option("--json", "print JSON: {active_kid, removed, kept}")
+    .description(
+      "remove retired key ids from the key file once nothing is wrapped by them (run `keys rotate` first; never removes the active key)",
+    )
+    .action(async (options: { json?: boolean }) => {
+      const coffer = await context.coffer();
+      const result = await coffer.keys.prune(context.actor());
+      if (options.json) {
+        return context.json({ active_kid: result.activeKid, removed: result.removed, kept: result.kept });
+      }
+      context.out(
+        result.removed.length === 0
+          ? `Nothing to prune: the key file holds only the active key '${result.activeKid}'.`
+          : `Removed retired key(s) ${result.removed.map((k) => `'${k}'`).join(", ")} from the key file; '${result.activeKid}' stays active.`,
+      );
+    });
+
+  keys
     .command("status")
     .option("--json", "print JSON")
     .description("versions per key id; an old key can be dropped once it wraps nothing")

@@ -29,10 +29,11 @@ export function parseTags(pairs: string[] | undefined): Record<string, string> |
 
 /**
  * Parses `KEY=VALUE` arguments, split at the first `=`. `KEY=@path` reads a file and `KEY=-`
- * reads standard input (once). Messages name the key, never the value.
+ * prompts without echo at a terminal, else reads standard input (once). Messages name the key, never the value.
  */
 export async function parseKeyValues(args: string[], context: CliContext): Promise<{ key: string; value: string }[]> {
   let stdinUsed = false;
+  const typed: string[] = [];
   const result: { key: string; value: string }[] = [];
   for (const [index, arg] of args.entries()) {
     const eq = arg.indexOf("=");
@@ -48,7 +49,7 @@ export async function parseKeyValues(args: string[], context: CliContext): Promi
       if (stdinUsed)
         throw new CofferError("invalid_argument", `Only one key can read standard input (${key}=- is the second).`);
       stdinUsed = true;
-      result.push({ key, value: stripOneNewline(await context.stdin()) });
+      result.push({ key, value: await context.secretInput(`Value for ${key} (not shown): `) });
     } else if (raw.startsWith("@")) {
       const path = raw.slice(1);
       let bytes: Buffer;
@@ -63,11 +64,13 @@ export async function parseKeyValues(args: string[], context: CliContext): Promi
       result.push({ key, value: decodeUtf8Value(bytes, `The file for key ${key} (${path})`) });
     } else {
       result.push({ key, value: raw });
+      typed.push(key);
     }
   }
+  if (typed.length > 0) {
+    context.note(
+      `hint: a value typed on the command line (${typed.join(", ")}) can stay in your shell history; write KEY=- to be prompted (or read standard input) or KEY=@file to read a file.`,
+    );
+  }
   return result;
-}
-
-function stripOneNewline(text: string): string {
-  return text.endsWith("\r\n") ? text.slice(0, -2) : text.endsWith("\n") ? text.slice(0, -1) : text;
 }

@@ -2,6 +2,8 @@ import { CofferError, type SecretItem } from "@coffer/core";
 import type { Command } from "commander";
 import { type CliContext, type CommonOptions, table } from "../context.js";
 import { collect, parseKeyValues, parseTags, withCommonOptions } from "./options.js";
+import { registerSecretsCheck } from "./secrets-check.js";
+import { registerSecretsImport } from "./secrets-import.js";
 import { registerSecretsVerify } from "./secrets-verify.js";
 
 interface WriteOptions extends CommonOptions {
@@ -42,6 +44,8 @@ function describeSecret(item: SecretItem): string {
 export function registerSecretsCommands(program: Command, context: CliContext): void {
   const secrets = program.command("secrets").description("create and manage secrets (values are never printed)");
   registerSecretsVerify(secrets, context);
+  registerSecretsCheck(secrets, context);
+  registerSecretsImport(secrets, context);
 
   async function byName(name: string, options: CommonOptions) {
     const coffer = await context.coffer();
