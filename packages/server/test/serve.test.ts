@@ -3,6 +3,7 @@
 // cleanly (exit 0, port released).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createTestEnvironment, type TestEnvironment } from "@coffer/core/testing";
