@@ -102,6 +102,17 @@ describe("extended JSONPath filters (jsonpath_ng ext), with Tracecat's results",
     // sub that changes nothing is no match (jsonpath_ng drops it).
     assert.equal(ev("ACTIONS.users.result[0].name.`sub(/zzz/, y)`"), null);
   });
+  test("jsonpath_ng's reach: `.*` reads dict values only, `[*]` wraps a dict, slices, `keys`, recursive descent", () => {
+    assert.equal(ev("ACTIONS.scores.result.*"), null);
+    assert.deepEqual(ev("ACTIONS.dict.result.*"), [1, 2]);
+    assert.deepEqual(ev("ACTIONS.dict.result[*]"), [{ z: 1, a: 2 }]);
+    assert.deepEqual(ev("ACTIONS.scores.result[::-1]"), [2, 1, 3]);
+    assert.deepEqual(ev("ACTIONS.scores.result[1:]"), [1, 2]);
+    assert.deepEqual(ev("ACTIONS.scores.result[0, 2]"), [3, 2]);
+    assert.deepEqual(ev("ACTIONS.scores.result[?@ > 1]"), [3, 2]);
+    assert.deepEqual(ev("ACTIONS.dict.result.`keys`"), ["z", "a"]);
+    assert.deepEqual(ev("ACTIONS.nested.result..b"), [1, 2]);
+  });
   test("indexing a string through a path gives the character (positive, negative, out of range)", () => {
     assert.equal(ev("ACTIONS.text.result[0]"), "h");
     assert.equal(ev("ACTIONS.text.result[1]"), "é");
