@@ -13,7 +13,8 @@ for (const dialect of await testDialects("http route x role matrix")) {
   describe(`route × role matrix (${dialect})`, () => {
     let t: TestApp;
     before(async () => {
-      t = await startTestApp(dialect);
+      // One audit row per denial, so each can be found by its request id.
+      t = await startTestApp(dialect, {}, { deniedAuditWindowMs: 0 });
     });
     after(async () => t.close());
 

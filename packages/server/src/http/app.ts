@@ -23,6 +23,8 @@ export interface BuildAppOptions {
   logger?: false | { level?: string; stream?: DestinationStream };
   /** Largest request body in bytes (default 1 MiB, more when COFFER_MAX_VALUE_BYTES needs it); larger → 413. */
   bodyLimit?: number;
+  /** Denied requests from one source within this window share one audit row (default 10 s; 0: a row each). */
+  deniedAuditWindowMs?: number;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -133,7 +135,11 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
   await app.register(fastifySwaggerUi, { routePrefix: "/api/v1/docs" });
 
   installErrorHandlers(app);
-  installAuth(app, coffer);
+  installAuth(
+    app,
+    coffer,
+    options.deniedAuditWindowMs !== undefined ? { deniedWindowMs: options.deniedAuditWindowMs } : {},
+  );
   metaRoutes(app, coffer);
   secretsRoutes(app, coffer);
   variablesRoutes(app, coffer);
