@@ -35,7 +35,7 @@ export function actorOf(request: FastifyRequest): { actor: string; requestId: st
 export function workspaceNotFound(idOrSlug: string): CofferError {
   return new CofferError(
     "workspace_not_found",
-    `No workspace '${idOrSlug.slice(0, 80)}'. List them with \`coffer workspaces list\`.`,
+    `No workspace '${idOrSlug.slice(0, 80)}'. A token reaches only its own workspace; GET /api/v1/whoami names it.`,
     { status: 404 },
   );
 }
