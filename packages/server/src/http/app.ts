@@ -27,6 +27,20 @@ export interface BuildAppOptions {
   deniedAuditWindowMs?: number;
 }
 
+/** A registered route and the least role it needs ("public": no token). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  role: "public" | "viewer" | "editor" | "admin";
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route registered, as method + url + role. */
+    routeTable: readonly RouteEntry[];
+  }
+}
+
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** Deepest nesting of any request body (a variable value may nest 32 levels inside its body). */
@@ -84,6 +98,14 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
     frameworkErrors,
     clientErrorHandler,
   });
+  // Every route as registered (the docs plugin's too), with the role it declares: for the route matrix.
+  const routeTable: RouteEntry[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      routeTable.push({ method: String(method), url: route.url, role: route.config?.role ?? "public" });
+    }
+  });
+  app.decorate("routeTable", routeTable);
   // JSON only: a text body would otherwise reach the schema as a string.
   app.removeContentTypeParser("text/plain");
   // Many clients send `Content-Type: application/json` on a DELETE (or GET) with no body: that is
