@@ -61,6 +61,31 @@ function tooDeep(value: unknown, limit: number): boolean {
 
 const BODYLESS_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS"]);
 
+type OpenApiDocument = { components?: { schemas?: Record<string, unknown> } } & Record<string, unknown>;
+
+/** Drops component schemas nothing refers to (the zod registry adds an `…Input` twin of each). */
+function withoutUnusedSchemas(document: OpenApiDocument): OpenApiDocument {
+  const schemas = document.components?.schemas;
+  if (!schemas) return document;
+  const used = new Set<string>();
+  let grew = true;
+  const refs = (value: unknown) => {
+    for (const match of JSON.stringify(value).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) {
+      if (match[1] && !used.has(match[1])) {
+        used.add(match[1]);
+        grew = true;
+      }
+    }
+  };
+  refs({ ...document, components: { ...document.components, schemas: {} } });
+  while (grew) {
+    grew = false;
+    for (const name of [...used]) refs(schemas[name]);
+  }
+  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
+  return { ...document, components: { ...document.components, schemas: kept } };
+}
+
 /** The HTTP API on one Coffer, ready for `inject` or `listen`. Never listens itself. */
 export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const logger =
@@ -148,11 +173,18 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
         title: "Coffer API",
         version: "1",
         description: "Secrets store for security automation. Values are write-only: no route returns a secret value.",
+        license: { name: "Apache-2.0", url: "https://www.apache.org/licenses/LICENSE-2.0" },
       },
+      servers: [
+        { url: "http://127.0.0.1:8080", description: "`coffer serve` at its default COFFER_HOST and COFFER_PORT" },
+      ],
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) =>
+      withoutUnusedSchemas(jsonSchemaTransformObject(input) as OpenApiDocument) as ReturnType<
+        typeof jsonSchemaTransformObject
+      >,
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/api/v1/docs" });
 
