@@ -108,7 +108,13 @@ for (const dialect of await testDialects("http cross-workspace isolation")) {
     });
 
     test("a cross-workspace attempt is audited as a denied request in the caller's workspace", async () => {
-      const res = await t.call("GET", `/api/v1/workspaces/${bravoId}/secrets`, { token: t.tokens.admin });
+      // A token not yet denied: its first denial is written at once (later ones are coalesced).
+      const fresh = await t.coffer.tokens.create(
+        t.workspaceId,
+        { role: "admin", name: "fresh admin" },
+        { actor: "test" },
+      );
+      const res = await t.call("GET", `/api/v1/workspaces/${bravoId}/secrets`, { token: fresh.token });
       const requestId = String(res.headers["x-request-id"]);
       const event = (await t.coffer.audit.list({ limit: 100_000 })).find((e) => e.requestId === requestId);
       assert.ok(event);

@@ -3,17 +3,82 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { ROLES, roleAllows } from "@coffer/core";
+import { ROLES, type Role } from "@coffer/core";
 import { testDialects } from "@coffer/core/testing";
 import type { LightMyRequestResponse } from "fastify";
 import { errorCode, startTestApp, type TestApp } from "../src/http/testing.js";
-import { makeFixture, ROUTES } from "./support.js";
+import { makeFixture, ROUTES, type RouteCase } from "./support.js";
+
+/**
+ * The expected access of every route, pinned as data (not computed by the code under test): a new
+ * route fails the matrix until it is added here, and a route whose role check goes missing fails.
+ */
+const EXPECTED_ROLE: Record<string, Role | "public"> = {
+  "GET /api/v1/health": "public",
+  "GET /api/v1/openapi.json": "public",
+  "GET /api/v1/docs": "public",
+  "GET /api/v1/docs/static/index.html": "public",
+  "GET /api/v1/docs/static/swagger-initializer.js": "public",
+  "GET /api/v1/docs/json": "public",
+  "GET /api/v1/docs/yaml": "public",
+  "GET /api/v1/docs/static/*": "public",
+  "GET /api/v1/whoami": "viewer",
+  "GET /api/v1/workspaces/:workspace/secrets": "viewer",
+  "POST /api/v1/workspaces/:workspace/secrets": "editor",
+  "GET /api/v1/workspaces/:workspace/secrets/:id": "viewer",
+  "GET /api/v1/workspaces/:workspace/secrets/by-name/:name": "viewer",
+  "PATCH /api/v1/workspaces/:workspace/secrets/:id": "editor",
+  "DELETE /api/v1/workspaces/:workspace/secrets/:id": "admin",
+  "GET /api/v1/workspaces/:workspace/secrets/:id/versions": "viewer",
+  "POST /api/v1/workspaces/:workspace/secrets/:id/versions/:number/restore": "admin",
+  "GET /api/v1/workspaces/:workspace/environments": "viewer",
+  "GET /api/v1/workspaces/:workspace/variables": "viewer",
+  "POST /api/v1/workspaces/:workspace/variables": "editor",
+  "GET /api/v1/workspaces/:workspace/variables/:id": "viewer",
+  "PATCH /api/v1/workspaces/:workspace/variables/:id": "editor",
+  "DELETE /api/v1/workspaces/:workspace/variables/:id": "admin",
+  "GET /api/v1/workspaces/:workspace/tokens": "admin",
+  "POST /api/v1/workspaces/:workspace/tokens": "admin",
+  "DELETE /api/v1/workspaces/:workspace/tokens/:id": "admin",
+};
+
+/** The only routes callable without a token. */
+const PUBLIC_ROUTES = [
+  "GET /api/v1/docs",
+  "GET /api/v1/docs/json",
+  "GET /api/v1/docs/static/*",
+  "GET /api/v1/docs/static/index.html",
+  "GET /api/v1/docs/static/swagger-initializer.js",
+  "GET /api/v1/docs/yaml",
+  "GET /api/v1/health",
+  "GET /api/v1/openapi.json",
+];
+
+/** Which token roles each least role lets in, as data. */
+const LETS_IN: Record<Role, readonly Role[]> = {
+  viewer: ["viewer", "editor", "admin"],
+  editor: ["editor", "admin"],
+  admin: ["admin"],
+};
+
+const TEMPLATE = { workspace: ":workspace", secretId: ":id", secretName: ":name", variableId: ":id", tokenId: ":id" };
+
+function keyOf(route: RouteCase): string {
+  return `${route.method} ${route.path(TEMPLATE).replace("/versions/1/", "/versions/:number/")}`;
+}
+
+function expectedRole(route: RouteCase): Role {
+  const role = EXPECTED_ROLE[keyOf(route)];
+  assert.ok(role && role !== "public", `${keyOf(route)} is not pinned as an authenticated route`);
+  return role;
+}
 
 for (const dialect of await testDialects("http route x role matrix")) {
   describe(`route × role matrix (${dialect})`, () => {
     let t: TestApp;
     before(async () => {
-      t = await startTestApp(dialect);
+      // One audit row per denial, so each can be found by its request id.
+      t = await startTestApp(dialect, {}, { deniedAuditWindowMs: 0 });
     });
     after(async () => t.close());
 
@@ -31,6 +96,7 @@ for (const dialect of await testDialects("http route x role matrix")) {
 
     for (const route of ROUTES) {
       test(`${route.method} ${route.name}: 401 without or with a bad token, 403 below ${route.role}, ${route.ok} from ${route.role} up`, async () => {
+        const least = expectedRole(route);
         const fixture = await makeFixture(t.coffer, t.workspaceId, "default");
         const url = route.path(fixture);
         const body = route.body?.(fixture);
@@ -59,17 +125,50 @@ for (const dialect of await testDialects("http route x role matrix")) {
             token: t.tokens[role],
             body: route.body?.(fresh),
           });
-          if (roleAllows(role, route.role)) {
+          if (LETS_IN[least].includes(role)) {
             assert.equal(res.statusCode, route.ok, `${role}: ${res.body}`);
           } else {
             assert.equal(res.statusCode, 403, `${role}: ${res.body}`);
             assert.equal(errorCode(res), "insufficient_role");
-            assert.deepEqual(res.json().error.details, { required: route.role, role });
+            assert.deepEqual(res.json().error.details, { required: least, role });
             await auditedDenial(res, t.tokens[role]);
           }
         }
       });
     }
+
+    test("every registered route is pinned with its role, and only the pinned routes are public", async () => {
+      const registered = new Map<string, string>();
+      for (const entry of t.app.routeTable) {
+        if (entry.method === "HEAD") continue;
+        registered.set(`${entry.method} ${entry.url}`, entry.role);
+      }
+      for (const [key, role] of registered) {
+        assert.ok(key in EXPECTED_ROLE, `${key} is a route the matrix does not know: pin its role in EXPECTED_ROLE`);
+        assert.equal(role, EXPECTED_ROLE[key], `${key} declares '${role}'`);
+      }
+      assert.deepEqual([...registered.keys()].sort(), Object.keys(EXPECTED_ROLE).sort());
+      const publicNow = [...registered].filter(([, role]) => role === "public").map(([key]) => key);
+      assert.deepEqual(publicNow.sort(), [...PUBLIC_ROUTES].sort());
+      // Every authenticated route is exercised by a case of the matrix.
+      const exercised = new Set(ROUTES.map(keyOf));
+      for (const [key, role] of Object.entries(EXPECTED_ROLE)) {
+        if (role !== "public") assert.ok(exercised.has(key), `${key} has no matrix case`);
+      }
+    });
+
+    test("HEAD of an authenticated GET route needs a token too", async () => {
+      for (const entry of t.app.routeTable) {
+        if (entry.method !== "HEAD" || entry.role === "public") continue;
+        const fixture = await makeFixture(t.coffer, t.workspaceId, "default");
+        const url = entry.url
+          .replace(":workspace", "default")
+          .replace(":id", fixture.secretId)
+          .replace(":name", fixture.secretName);
+        const res = await t.app.inject({ method: "HEAD", url });
+        assert.equal(res.statusCode, 401, `HEAD ${entry.url}`);
+      }
+    });
 
     test("the table covers every authenticated route the API documents", async () => {
       const doc = (await t.call("GET", "/api/v1/openapi.json", { token: null })).json() as {

@@ -169,9 +169,12 @@ const ENVIRONMENT_RULE: NameRule = {
   },
 };
 
-/** Throws `invalid_secret_name` (422) unless `name` matches `^[a-z_][a-z0-9_]{0,99}$`; returns it. */
-export function validateSecretName(name: string): string {
-  return validateName(name, SECRET_NAME_RULE);
+/**
+ * Throws `invalid_secret_name` (422) unless `name` matches `^[a-z_][a-z0-9_]{0,99}$`; returns it.
+ * `label` names what is named in the message (variables share the rule: "Variable name").
+ */
+export function validateSecretName(name: string, label = "Secret name"): string {
+  return validateName(name, label === SECRET_NAME_RULE.label ? SECRET_NAME_RULE : { ...SECRET_NAME_RULE, label });
 }
 
 /** Throws `invalid_key_name` (422) unless `name` matches `^[A-Za-z_][A-Za-z0-9_]{0,127}$`; returns it. */

@@ -513,7 +513,7 @@ function notFound(id: string): CofferError {
 function notFoundByName(name: string, environment: string): CofferError {
   return new CofferError(
     "secret_not_found",
-    `No secret named '${name}' in environment '${environment}'. Secrets are looked up per environment: check the name and --env.`,
+    `No secret named '${name}' in environment '${environment}'. Secrets are looked up per environment (default 'default'): check the name and the environment.`,
     { status: 404, details: { name, environment } },
   );
 }

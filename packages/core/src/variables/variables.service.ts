@@ -128,7 +128,7 @@ export function createVariablesService(deps: { database: Database; audit: AuditS
       const row = {
         id: randomUUID(),
         workspace_id: workspaceId,
-        name: validateSecretName(input.name),
+        name: validateSecretName(input.name, "Variable name"),
         environment: validateEnvironmentName(input.environment ?? "default"),
         description: input.description ?? null,
         values: checkValues(input.values),

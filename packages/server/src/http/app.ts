@@ -25,6 +25,22 @@ export interface BuildAppOptions {
   logger?: false | { level?: string; stream?: DestinationStream };
   /** Largest request body in bytes (default 1 MiB, more when COFFER_MAX_VALUE_BYTES needs it); larger → 413. */
   bodyLimit?: number;
+  /** Denied requests from one source within this window share one audit row (default 10 s; 0: a row each). */
+  deniedAuditWindowMs?: number;
+}
+
+/** A registered route and the least role it needs ("public": no token). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  role: "public" | "viewer" | "editor" | "admin";
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route registered, as method + url + role. */
+    routeTable: readonly RouteEntry[];
+  }
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -46,6 +62,31 @@ function tooDeep(value: unknown, limit: number): boolean {
 }
 
 const BODYLESS_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS"]);
+
+type OpenApiDocument = { components?: { schemas?: Record<string, unknown> } } & Record<string, unknown>;
+
+/** Drops component schemas nothing refers to (the zod registry adds an `…Input` twin of each). */
+function withoutUnusedSchemas(document: OpenApiDocument): OpenApiDocument {
+  const schemas = document.components?.schemas;
+  if (!schemas) return document;
+  const used = new Set<string>();
+  let grew = true;
+  const refs = (value: unknown) => {
+    for (const match of JSON.stringify(value).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) {
+      if (match[1] && !used.has(match[1])) {
+        used.add(match[1]);
+        grew = true;
+      }
+    }
+  };
+  refs({ ...document, components: { ...document.components, schemas: {} } });
+  while (grew) {
+    grew = false;
+    for (const name of [...used]) refs(schemas[name]);
+  }
+  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
+  return { ...document, components: { ...document.components, schemas: kept } };
+}
 
 /** The HTTP API on one Coffer, ready for `inject` or `listen`. Never listens itself. */
 export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -77,6 +118,14 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
     frameworkErrors,
     clientErrorHandler,
   });
+  // Every route as registered (the docs plugin's too), with the role it declares: for the route matrix.
+  const routeTable: RouteEntry[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      routeTable.push({ method: String(method), url: route.url, role: route.config?.role ?? "public" });
+    }
+  });
+  app.decorate("routeTable", routeTable);
   // JSON only: a text body would otherwise reach the schema as a string.
   app.removeContentTypeParser("text/plain");
   // Many clients send `Content-Type: application/json` on a DELETE (or GET) with no body: that is
@@ -119,16 +168,27 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
         title: "Coffer API",
         version: "1",
         description: "Secrets store for security automation. Values are write-only: no route returns a secret value.",
+        license: { name: "Apache-2.0", url: "https://www.apache.org/licenses/LICENSE-2.0" },
       },
+      servers: [
+        { url: "http://127.0.0.1:8080", description: "`coffer serve` at its default COFFER_HOST and COFFER_PORT" },
+      ],
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) =>
+      withoutUnusedSchemas(jsonSchemaTransformObject(input) as OpenApiDocument) as ReturnType<
+        typeof jsonSchemaTransformObject
+      >,
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/api/v1/docs" });
 
   installErrorHandlers(app);
-  installAuth(app, coffer);
+  installAuth(
+    app,
+    coffer,
+    options.deniedAuditWindowMs !== undefined ? { deniedWindowMs: options.deniedAuditWindowMs } : {},
+  );
   metaRoutes(app, coffer);
   secretsRoutes(app, coffer);
   variablesRoutes(app, coffer);

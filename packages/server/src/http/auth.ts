@@ -1,4 +1,11 @@
-import { type AuthenticatedToken, type Coffer, CofferError, type Role, roleAllows } from "@coffer/core";
+import {
+  type AuditEventInput,
+  type AuthenticatedToken,
+  type Coffer,
+  CofferError,
+  type Role,
+  roleAllows,
+} from "@coffer/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { sendError } from "./errors.js";
 
@@ -28,9 +35,95 @@ export function actorOf(request: FastifyRequest): { actor: string; requestId: st
 export function workspaceNotFound(idOrSlug: string): CofferError {
   return new CofferError(
     "workspace_not_found",
-    `No workspace '${idOrSlug.slice(0, 80)}'. List them with \`coffer workspaces list\`.`,
+    `No workspace '${idOrSlug.slice(0, 80)}'. A token reaches only its own workspace; GET /api/v1/whoami names it.`,
     { status: 404 },
   );
+}
+
+/** Denied requests from one source within this many ms share one audit row (with a count). */
+export const DENIED_WINDOW_MS = 10_000;
+
+interface DenialWindow {
+  opened: number;
+  /** Denials after the first (which was written at once), not yet written. */
+  pending: number;
+  last: AuditEventInput;
+}
+
+/**
+ * Records denied requests without one audit row per request: per source — (remote address, token
+ * id or anonymous, code) — the first denial of a window is written at once (count 1) and the rest
+ * of that window become one row with their count, written when the window ends or when the server
+ * closes (onClose), so every denial is counted and a flood writes a few rows, not one per request.
+ * `windowMs` 0 writes one row per denial.
+ */
+function coalesceDenials(app: FastifyInstance, coffer: Coffer, windowMs: number) {
+  const windows = new Map<string, DenialWindow>();
+
+  async function write(event: AuditEventInput, log: FastifyInstance["log"]) {
+    try {
+      await coffer.audit.record([event]);
+    } catch (auditError) {
+      log.error({ err: { type: (auditError as Error)?.name } }, "could not audit a denied request");
+    }
+  }
+
+  function summary(window: DenialWindow): AuditEventInput {
+    return { ...window.last, details: { ...window.last.details, count: window.pending } };
+  }
+
+  async function flush(all: boolean) {
+    const now = Date.now();
+    const due: AuditEventInput[] = [];
+    for (const [key, window] of windows) {
+      if (!all && now - window.opened < windowMs) continue;
+      windows.delete(key);
+      if (window.pending > 0) due.push(summary(window));
+    }
+    for (const event of due) await write(event, app.log);
+  }
+
+  const timer = windowMs > 0 ? setInterval(() => void flush(false), windowMs) : undefined;
+  timer?.unref();
+  app.addHook("onClose", async () => {
+    if (timer) clearInterval(timer);
+    await flush(true);
+  });
+
+  return {
+    async record(request: FastifyRequest, error: CofferError, token: AuthenticatedToken | null) {
+      const source = `${request.ip}|${token ? token.id : "anonymous"}|${error.code}`;
+      const event: AuditEventInput = {
+        actor: token ? `token:${token.name}` : "anonymous",
+        workspaceId: token ? token.workspace_id : null,
+        action: "request.denied",
+        outcome: "denied",
+        requestId: String(request.id),
+        details: {
+          method: request.method,
+          route: request.routeOptions.url ?? "",
+          status: error.status,
+          code: error.code,
+          remote_address: request.ip,
+          count: 1,
+          ...(token ? { tokenId: token.id } : {}),
+        },
+      };
+      const now = Date.now();
+      const open = windows.get(source);
+      if (windowMs > 0 && open && now - open.opened < windowMs) {
+        open.pending += 1;
+        open.last = event;
+        return;
+      }
+      if (open) {
+        windows.delete(source);
+        if (open.pending > 0) await write(summary(open), request.log);
+      }
+      if (windowMs > 0) windows.set(source, { opened: now, pending: 0, last: event });
+      await write(event, request.log);
+    },
+  };
 }
 
 const BEARER = /^Bearer[ ]+(\S+)\s*$/i;
@@ -47,9 +140,10 @@ function presentedToken(request: FastifyRequest): string | undefined {
  * check the role. Runs in onRequest, before the body is read, so a refused request's body is never
  * parsed. Every refusal is an audit event.
  */
-export function installAuth(app: FastifyInstance, coffer: Coffer): void {
+export function installAuth(app: FastifyInstance, coffer: Coffer, options: { deniedWindowMs?: number } = {}): void {
   app.decorateRequest("token", null);
   app.decorateRequest("workspaceId", "");
+  const denials = coalesceDenials(app, coffer, options.deniedWindowMs ?? DENIED_WINDOW_MS);
 
   async function deny(
     request: FastifyRequest,
@@ -57,26 +151,7 @@ export function installAuth(app: FastifyInstance, coffer: Coffer): void {
     error: CofferError,
     token: AuthenticatedToken | null,
   ) {
-    try {
-      await coffer.audit.record([
-        {
-          actor: token ? `token:${token.name}` : "anonymous",
-          workspaceId: token ? token.workspace_id : null,
-          action: "request.denied",
-          outcome: "denied",
-          requestId: String(request.id),
-          details: {
-            method: request.method,
-            route: request.routeOptions.url ?? "",
-            status: error.status,
-            code: error.code,
-            ...(token ? { tokenId: token.id } : {}),
-          },
-        },
-      ]);
-    } catch (auditError) {
-      request.log.error({ err: { type: (auditError as Error)?.name } }, "could not audit a denied request");
-    }
+    await denials.record(request, error, token);
     request.log.info({ code: error.code, status: error.status }, "request denied");
     return sendError(reply, error);
   }

@@ -95,3 +95,42 @@ describe("errors outside the routes are in our format", () => {
     assertOurError(res, 404, "route_not_found");
   });
 });
+
+describe("HTTP error messages are written for the API", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp("sqlite");
+  });
+  after(async () => t.close());
+
+  test("no message names a CLI flag or command", async () => {
+    const responses = [
+      await t.call("GET", "/api/v1/workspaces/default/secrets/by-name/nothing_here?environment=prod"),
+      await t.call("GET", "/api/v1/workspaces/elsewhere/secrets"),
+      await t.call("GET", "/api/v1/workspaces/default/secrets/no-such-id"),
+      await t.call("GET", "/api/v1/workspaces/default/variables/no-such-id"),
+      await t.call("POST", "/api/v1/workspaces/default/secrets", { body: { name: "Bad-Name", keys: [] } }),
+    ];
+    assert.equal(responses[0]?.statusCode, 404);
+    assert.match(responses[0]?.json().error.message, /check the name and the environment/);
+    assert.equal(responses[1]?.statusCode, 404);
+    for (const res of responses) {
+      const message = String(res.json().error.message);
+      assert.doesNotMatch(message, /(^|\s)--[a-z]|`coffer |coffer [a-z]+ [a-z]+/, message);
+    }
+  });
+
+  test("a bad variable name is called a variable name", async () => {
+    const res = await t.call("POST", "/api/v1/workspaces/default/variables", {
+      token: t.tokens.editor,
+      body: { name: "Bad-Name", values: { K: 1 } },
+    });
+    assert.equal(res.statusCode, 422, res.body);
+    assert.match(res.json().error.message, /^Variable name 'Bad-Name' is invalid/);
+    const secret = await t.call("POST", "/api/v1/workspaces/default/secrets", {
+      token: t.tokens.editor,
+      body: { name: "Bad-Name", keys: [{ key: "K", value: "v" }] },
+    });
+    assert.match(secret.json().error.message, /^Secret name 'Bad-Name' is invalid/);
+  });
+});

@@ -4,7 +4,7 @@ import { Writable } from "node:stream";
 import type { Coffer, Role } from "@coffer/core";
 import { createTestEnvironment, openBootstrapped, type TestDialect, type TestEnvironment } from "@coffer/core/testing";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { buildApp } from "./app.js";
+import { type BuildAppOptions, buildApp } from "./app.js";
 
 export interface TestApp {
   env: TestEnvironment;
@@ -32,11 +32,15 @@ export function captureStream(lines: string[]): Writable {
   });
 }
 
-export async function startTestApp(dialect: TestDialect, overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  dialect: TestDialect,
+  overrides: Record<string, string> = {},
+  appOptions: Omit<BuildAppOptions, "logger"> = {},
+): Promise<TestApp> {
   const env = await createTestEnvironment(dialect);
   const { coffer, workspaceId } = await openBootstrapped(env, overrides);
   const logs: string[] = [];
-  const app = await buildApp(coffer, { logger: { level: "trace", stream: captureStream(logs) } });
+  const app = await buildApp(coffer, { ...appOptions, logger: { level: "trace", stream: captureStream(logs) } });
   const tokens = {} as Record<Role, string>;
   for (const role of ["viewer", "editor", "admin"] as const) {
     tokens[role] = (await coffer.tokens.create(workspaceId, { role, name: `test ${role}` }, { actor: "test" })).token;

@@ -23,6 +23,7 @@ export function environmentsRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags: ["environments"],
         security,
+        operationId: "listEnvironments",
         summary: "List environments in use, with counts",
         params: WorkspaceParams,
         response: { 200: EnvironmentListSchema, ...errorResponses },

@@ -22,8 +22,10 @@ export function metaRoutes(app: FastifyInstance, coffer: Coffer): void {
     {
       schema: {
         tags: ["meta"],
+        operationId: "getHealth",
+        security: [],
         summary: "Liveness and database reachability",
-        response: { 200: HealthSchema, 503: ErrorResponse },
+        response: { 200: HealthSchema, 404: ErrorResponse, 503: ErrorResponse },
       },
     },
     async () => {
@@ -41,6 +43,7 @@ export function metaRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags: ["meta"],
         security,
+        operationId: "whoami",
         summary: "The calling token: its workspace, role and name",
         response: { 200: WhoamiSchema, ...errorResponses },
       },

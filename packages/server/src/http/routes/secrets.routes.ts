@@ -31,6 +31,7 @@ export function secretsRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "listSecrets",
         summary: "List secrets (metadata and key names only)",
         params: WorkspaceParams,
         querystring: SecretListQuery,
@@ -47,6 +48,7 @@ export function secretsRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "createSecret",
         summary: "Create a secret",
         params: WorkspaceParams,
         body: SecretCreateBody,
@@ -75,6 +77,7 @@ export function secretsRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "getSecretByName",
         summary: "Get a secret by name in one environment (default `default`)",
         params: ByNameParams,
         querystring: ByNameQuery,
@@ -92,6 +95,7 @@ export function secretsRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "getSecret",
         summary: "Get a secret",
         params: IdParams,
         response: { 200: SecretItemSchema, ...errorResponses },
@@ -107,6 +111,7 @@ export function secretsRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "updateSecret",
         summary: "Update a secret; `keys` is the new key set, a blank value keeps the stored one",
         params: IdParams,
         body: SecretUpdateBody,
@@ -134,6 +139,7 @@ export function secretsRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "deleteSecret",
         summary: "Delete a secret and all its versions",
         params: IdParams,
         response: { 204: z.null().describe("Deleted"), ...errorResponses },
@@ -152,6 +158,7 @@ export function secretsRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "listSecretVersions",
         summary: "List a secret's versions (key names only)",
         params: IdParams,
         response: { 200: SecretVersionsSchema, ...errorResponses },
@@ -167,6 +174,7 @@ export function secretsRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "restoreSecretVersion",
         summary: "Make an old version current again (as a new version)",
         params: RestoreParams,
         response: { 200: SecretItemSchema, ...errorResponses },

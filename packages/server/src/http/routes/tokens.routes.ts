@@ -20,6 +20,7 @@ export function tokensRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "listTokens",
         summary: "List active tokens",
         params: WorkspaceParams,
         response: { 200: TokenListSchema, ...errorResponses },
@@ -35,6 +36,7 @@ export function tokensRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "createToken",
         summary: "Create a token (the response is the only place it is shown)",
         params: WorkspaceParams,
         body: TokenCreateBody,
@@ -54,6 +56,7 @@ export function tokensRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "revokeToken",
         summary: "Revoke a token",
         params: IdParams,
         response: { 204: z.null().describe("Revoked"), ...errorResponses },

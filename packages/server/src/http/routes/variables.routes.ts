@@ -26,6 +26,7 @@ export function variablesRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "listVariables",
         summary: "List variables",
         params: WorkspaceParams,
         querystring: VariableListQuery,
@@ -47,6 +48,7 @@ export function variablesRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "createVariable",
         summary: "Create a variable",
         params: WorkspaceParams,
         body: VariableCreateBody,
@@ -71,6 +73,7 @@ export function variablesRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "getVariable",
         summary: "Get a variable",
         params: IdParams,
         response: { 200: VariableItemSchema, ...errorResponses },
@@ -86,6 +89,7 @@ export function variablesRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "updateVariable",
         summary: "Update a variable's description, values or tags",
         params: IdParams,
         body: VariableUpdateBody,
@@ -109,6 +113,7 @@ export function variablesRoutes(app: FastifyInstance, coffer: Coffer): void {
       schema: {
         tags,
         security,
+        operationId: "deleteVariable",
         summary: "Delete a variable",
         params: IdParams,
         response: { 204: z.null().describe("Deleted"), ...errorResponses },

@@ -1,18 +1,25 @@
 import { z } from "zod";
 import { Description, Tags } from "./common.schema.js";
 
+/**
+ * Any JSON value. Not `z.json()`: its recursive schema recursed once per level of nesting (a deep
+ * body overflowed the stack) and left an unresolvable `$ref` in the OpenAPI document. The body is
+ * parsed JSON already; the store limits how deep it nests.
+ */
+const JsonValue = z.unknown().describe("Any JSON value (lists and objects nest at most 32 levels).");
+
 /** Tracecat's variable body: `{name, description, values: {key: value}, tags, environment}`. */
 export const VariableCreateBody = z.strictObject({
   name: z.string().max(200),
   description: Description.optional(),
-  values: z.record(z.string().max(200), z.json()),
+  values: z.record(z.string().max(200), JsonValue),
   tags: Tags.nullable().optional(),
   environment: z.string().max(200).optional(),
 });
 
 export const VariableUpdateBody = z.strictObject({
   description: Description.optional(),
-  values: z.record(z.string().max(200), z.json()).optional(),
+  values: z.record(z.string().max(200), JsonValue).optional(),
   tags: Tags.nullable().optional(),
 });
 
