@@ -8,7 +8,7 @@ import { type Keyring, keyringFromEnvironment, keyringFromFile, missingKeyring }
 import { type Database, openDatabase } from "./db/database.js";
 import { CofferError } from "./errors/coffer-error.js";
 import { registerInternals } from "./internals.js";
-import { kidsInUse } from "./keys/keys.store.js";
+import { createKeysStore, kidsInUse } from "./keys/keys.store.js";
 import { createRotationService, type RotationService } from "./keys/rotation.service.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { createResolutionService, type ResolutionService } from "./resolution/resolution.service.js";
@@ -111,7 +111,7 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
       clock,
     }),
     secrets: createSecretsService({
-      store: createSecretsStore(database.db),
+      store: createSecretsStore(database.db, database.dialect),
       writer: database,
       keyring,
       audit,
@@ -119,7 +119,13 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
       options: { maxValueBytes: config.store.maxValueBytes, versionsKept: config.store.versionsKept },
     }),
     variables: createVariablesService({ database, audit, clock }),
-    keys: createRotationService({ database, keyring, audit, batchSize: config.store.rotationBatchSize }),
+    keys: createRotationService({
+      store: createKeysStore(database.db),
+      writer: database,
+      keyring,
+      audit,
+      batchSize: config.store.rotationBatchSize,
+    }),
     async bootstrap(actor) {
       const workspace = await workspaces.bootstrap(actor);
       if (!workspace) return null;

@@ -1,7 +1,8 @@
 // The leak hunt over HTTP: canary values go in through every route that accepts values, in valid
-// and invalid requests, to a real `coffer serve` process logging at trace level. Every response
-// body and header, the server's whole stdout/stderr and the audit rows are searched for each
-// canary in raw, URL-encoded, JSON-escaped and base64 forms.
+// and invalid requests (raw-socket ones too: a bad method, a body cut short), and through the
+// unexpected-error path, to a real `coffer serve` process logging at trace level. Every response
+// body and header, the server's whole stdout/stderr, the audit rows and the database are searched
+// for each canary, private key and token, in every form the shared leak hunter knows.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,25 +12,20 @@ import {
   canary,
   createTestEnvironment,
   ed25519PrivateKeyPem,
+  internalsOf,
+  LeakHunter,
   selfSignedCertificate,
+  storeHaystacks,
   type TestEnvironment,
   testDialects,
 } from "@coffer/core/testing";
-import { encodings, findLeak, type ServerProcess, startServerProcess } from "./support.js";
+import { rawExchange, type ServerProcess, startServerProcess } from "./support.js";
 
 interface Exchange {
   label: string;
   status: number;
   text: string;
 }
-
-test("the hunter finds a canary in each form it claims to search", () => {
-  const value = canary("self");
-  for (const form of encodings(value)) assert.ok(findLeak(`..${form}..`, [value]), form);
-  assert.ok(findLeak(`x${Buffer.from(`:${value}`).toString("base64")}x`, [value]), "base64 at offset 1");
-  assert.ok(findLeak(`x${Buffer.from(`ab${value}`).toString("base64")}x`, [value]), "base64 at offset 2");
-  assert.equal(findLeak("nothing here", [value]), undefined);
-});
 
 for (const dialect of await testDialects("http leak hunt")) {
   describe(`leak hunt over HTTP (${dialect})`, () => {
@@ -40,16 +36,25 @@ for (const dialect of await testDialects("http leak hunt")) {
     let editor: string;
     let viewer: string;
     let bravoAdmin: string;
-    /** Secret values: must appear nowhere. */
-    const secrets: string[] = [];
-    /** Variable values (returned by design on success): must appear in no log and no error. */
-    const variableValues: string[] = [];
+    let revoked: string;
+    /** Secret values, private keys and tokens: must appear nowhere, the database included. */
+    const secrets = new LeakHunter();
+    /** Those and variable values (returned by design on success): in no log and no error. */
+    const everything = new LeakHunter();
     const exchanges: Exchange[] = [];
 
-    const secret = (label: string) => {
-      const v = canary(label);
-      secrets.push(v);
-      return v;
+    const plantSecret = (label: string, value: string) => {
+      secrets.add(label, value);
+      everything.add(label, value);
+      return value;
+    };
+    const secret = (label: string) => plantSecret(`secret ${label}`, canary(label));
+    /** A private key, whole and line by line (a log might hold one line of it). */
+    const plantKey = (label: string, pem: string) => {
+      plantSecret(label, pem.trim());
+      const lines = pem.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"));
+      for (const [i, line] of lines.entries()) plantSecret(`${label} line ${i + 1}`, line);
+      return pem;
     };
 
     async function send(
@@ -86,6 +91,11 @@ for (const dialect of await testDialects("http leak hunt")) {
       const bravo = await coffer.workspaces.create({ slug: "bravo" }, { actor: "test" });
       bravoAdmin = (await coffer.tokens.create(bravo.id, { role: "admin", name: "bravo admin" }, { actor: "test" }))
         .token;
+      const gone = await coffer.tokens.create(ws.id, { role: "admin", name: "revoked" }, { actor: "test" });
+      await coffer.tokens.revoke(ws.id, gone.item.id, { actor: "test" });
+      revoked = gone.token;
+      for (const [label, token] of Object.entries({ admin, editor, viewer, bravoAdmin, revoked }))
+        plantSecret(`${label} token`, token);
     });
     after(async () => {
       if (server) await server.stop();
@@ -111,8 +121,7 @@ for (const dialect of await testDialects("http leak hunt")) {
       assert.equal(created.status, 201);
       const id = String(created.json().id);
 
-      const sshKey = ed25519PrivateKeyPem();
-      secrets.push(sshKey.trim(), ...sshKey.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----")));
+      const sshKey = plantKey("ssh private key", ed25519PrivateKeyPem());
       assert.equal(
         (
           await send("create ssh", "POST", `${W}/secrets`, {
@@ -122,7 +131,7 @@ for (const dialect of await testDialects("http leak hunt")) {
         201,
       );
       const pair = selfSignedCertificate("leak.test");
-      secrets.push(...pair.privateKey.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----")));
+      plantKey("mtls private key", pair.privateKey);
       const mtls = await send("create mtls", "POST", `${W}/secrets`, {
         body: {
           name: "leaky_mtls",
@@ -211,7 +220,7 @@ for (const dialect of await testDialects("http leak hunt")) {
             type: "mtls",
             keys: [
               { key: "TLS_CERTIFICATE", value: pair.certificate },
-              { key: "TLS_PRIVATE_KEY", value: ed25519PrivateKeyPem() },
+              { key: "TLS_PRIVATE_KEY", value: plantKey("mismatched private key", ed25519PrivateKeyPem()) },
             ],
           },
           422,
@@ -261,6 +270,7 @@ for (const dialect of await testDialects("http leak hunt")) {
         ["no token", null, W, 401],
         ["bad token", "coffer_not-a-real-token-at-all-xxxxxxxxxxxxxxxxxxxxxx", W, 401],
         ["viewer", viewer, W, 403],
+        ["revoked token", revoked, W, 401],
         ["other workspace", bravoAdmin, W, 404],
       ];
       for (const [label, token, base, status] of refused) {
@@ -299,7 +309,7 @@ for (const dialect of await testDialects("http leak hunt")) {
           {
             keys: [
               { key: "TLS_CERTIFICATE", value: "" },
-              { key: "TLS_PRIVATE_KEY", value: ed25519PrivateKeyPem() },
+              { key: "TLS_PRIVATE_KEY", value: plantKey("replacement private key", ed25519PrivateKeyPem()) },
             ],
           },
           422,
@@ -322,16 +332,14 @@ for (const dialect of await testDialects("http leak hunt")) {
       assert.equal(patchForeign.status, 404);
 
       // Variables: values come back on success (they are not secret), but never in a log or an error.
-      const varValue = canary("var_ok");
-      variableValues.push(varValue);
+      const varValue = vcanary("var_ok");
       const v = await send("variable ok", "POST", `${W}/variables`, {
         token: editor,
         body: { name: "cfg", values: { url: varValue } },
       });
       assert.equal(v.status, 201);
       exchanges.pop(); // its body holds the value by design
-      const varPatch = canary("var_patch");
-      variableValues.push(varPatch);
+      const varPatch = vcanary("var_patch");
       assert.equal(
         (
           await send("variable patch", "PATCH", `${W}/variables/${String(v.json().id)}`, {
@@ -370,38 +378,99 @@ for (const dialect of await testDialects("http leak hunt")) {
 
     function vcanary(label: string): string {
       const v = canary(label);
-      variableValues.push(v);
+      everything.add(`variable ${label}`, v);
       return v;
     }
 
-    test("no canary in any response body or header", () => {
-      assert.ok(exchanges.length > 40, `only ${exchanges.length} exchanges`);
-      for (const exchange of exchanges) {
-        const leak = findLeak(exchange.text, [...secrets, ...variableValues]);
-        assert.equal(leak, undefined, `${exchange.label} (${exchange.status}) leaked ${leak}`);
+    test("requests fetch will not send: a bad method with a token, a body cut short of its length", async () => {
+      const W = "/api/v1/workspaces/default";
+      const host = new URL(server.url).host;
+      const badBody = JSON.stringify({ name: "m", keys: [{ key: "K", value: secret("badmethod") }] });
+      const raws: [string, string][] = [
+        ["bad method", `FOO /api/v1/whoami HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${viewer}\r\n\r\n`],
+        [
+          "bad method with a body",
+          `FOO ${W}/secrets HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${editor}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(badBody)}\r\n\r\n${badBody}`,
+        ],
+        [
+          "body cut short",
+          `POST ${W}/secrets HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${editor}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: 4000\r\n\r\n` +
+            `{"name":"cut","keys":[{"key":"K","value":"${secret("cutshort")}"}`,
+        ],
+        [
+          "header line broken after a token",
+          `GET /api/v1/whoami HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${admin}\r\nBad Header\r\n\r\n`,
+        ],
+      ];
+      for (const [label, request] of raws) {
+        const text = await rawExchange(server.url, request);
+        exchanges.push({ label, status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text });
+      }
+      const [badMethod, , , badHeader] = exchanges.slice(-4);
+      assert.equal(badMethod?.status, 400, "a bad method is refused");
+      assert.equal(badHeader?.status, 400, "a broken header line is refused");
+    });
+
+    test("the unexpected-error path: a secret whose stored row is broken gives 500s", async () => {
+      const W = "/api/v1/workspaces/default";
+      const created = await send("create broken", "POST", `${W}/secrets`, {
+        token: editor,
+        body: { name: "broken", keys: [{ key: "K", value: secret("broken") }] },
+      });
+      assert.equal(created.status, 201);
+      const id = String(created.json().id);
+      // A fault of the store itself (as a bad restore or a disk error leaves it), not a mock.
+      await internalsOf(coffer)
+        .database.db.updateTable("secrets")
+        .set({ tags: "{broken" })
+        .where("id", "=", id)
+        .execute();
+      const failing: [string, string, string, unknown?][] = [
+        ["broken get", "GET", `${W}/secrets/${id}`],
+        ["broken by name", "GET", `${W}/secrets/by-name/broken`],
+        ["broken list", "GET", `${W}/secrets`],
+        ["broken patch", "PATCH", `${W}/secrets/${id}`, { keys: [{ key: "K", value: secret("broken_patch") }] }],
+        ["broken restore", "POST", `${W}/secrets/${id}/versions/1/restore`],
+      ];
+      for (const [label, method, path, body] of failing) {
+        const res = await send(label, method, path, { token: admin, ...(body === undefined ? {} : { body }) });
+        assert.equal(res.status, 500, `${label}: ${res.text}`);
+        assert.equal((res.json().error as { code: string }).code, "internal_error");
       }
     });
 
-    test("no canary in the server's log output, and the log really is verbose", async () => {
+    test("no canary in any response body or header", () => {
+      assert.ok(exchanges.length > 40, `only ${exchanges.length} exchanges`);
+      for (const exchange of exchanges) everything.assertClean(exchange.text, `${exchange.label} (${exchange.status})`);
+    });
+
+    test("no canary or token in the server's log output, and the log really is verbose", async () => {
       const code = await server.stop();
       assert.equal(code, 0);
       const output = `${server.stdout()}\n${server.stderr()}`;
       const lines = server.stdout().split("\n").filter(Boolean);
       assert.ok(lines.length >= exchanges.length * 2, `expected request logs, got ${lines.length} lines`);
-      assert.ok(
-        lines.some((l) => l.includes('"request refused"')),
-        "refusals are logged",
-      );
-      const leak = findLeak(output, [...secrets, ...variableValues]);
-      assert.equal(leak, undefined, `server output leaked ${leak}`);
-      assert.ok(!output.includes(admin) && !output.includes(editor), "a token reached the log");
+      for (const message of ['"request refused"', '"request failed"'])
+        assert.ok(
+          lines.some((l) => l.includes(message)),
+          `${message} is logged`,
+        );
+      everything.assertClean(output, "server output");
     });
 
     test("no canary in the audit trail", async () => {
       const events = await coffer.audit.list({ limit: 100_000 });
       assert.ok(events.some((e) => e.action === "request.denied"));
-      const leak = findLeak(JSON.stringify(events), [...secrets, ...variableValues]);
-      assert.equal(leak, undefined, `audit leaked ${leak}`);
+      everything.assertClean(JSON.stringify(events), "audit");
+    });
+
+    test("no secret value, private key or token in the database after the hunt", async () => {
+      // admin.token holds the bootstrap token by design; everything else the store keeps is scanned.
+      const haystacks = await storeHaystacks(env, { skipFiles: (name) => name === "admin.token" });
+      assert.ok(haystacks.length > 0);
+      for (const { where, data } of haystacks) secrets.assertClean(data, where);
     });
   });
 }

@@ -7,17 +7,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createTestEnvironment, type TestEnvironment } from "@coffer/core/testing";
-import { startServerProcess } from "./support.js";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { runCli, startServerProcess } from "./support.js";
 
 describe("coffer serve (sqlite)", () => {
   let env: TestEnvironment;
@@ -43,20 +33,12 @@ describe("coffer serve (sqlite)", () => {
     await assert.rejects(fetch(`${server.url}/api/v1/health`));
   });
 
-  test("COFFER_PORT and COFFER_HOST choose the address", async () => {
-    const port = await freePort();
-    const { spawn } = await import("node:child_process");
-    const child = spawn(process.execPath, [join(process.cwd(), "packages/server/bin/coffer.js"), "serve"], {
-      env: { PATH: process.env.PATH ?? "", ...env.env, COFFER_PORT: String(port), COFFER_HOST: "127.0.0.1" },
-    });
-    let err = "";
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    const exited = new Promise((r) => child.on("exit", r));
-    for (let i = 0; i < 200 && !err.includes("listening on"); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(err.includes(`listening on http://127.0.0.1:${port}`), err);
+  test("COFFER_PORT and COFFER_HOST choose the address (port 0: the one bound is printed)", async () => {
+    const server = await startServerProcess(env.env, { COFFER_PORT: "0", COFFER_HOST: "127.0.0.1" }, []);
+    const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(server.stderr())?.[1]);
+    assert.ok(port > 0, server.stderr());
     assert.equal((await fetch(`http://127.0.0.1:${port}/api/v1/health`)).status, 200);
-    child.kill("SIGTERM");
-    assert.equal(await exited, 0);
+    assert.equal(await server.stop(), 0);
   });
 
   test("a bad --port is refused with a message naming it", async () => {
@@ -71,5 +53,26 @@ describe("coffer serve (sqlite)", () => {
     );
     assert.equal(r.status, 1);
     assert.match(r.stderr, /--port must be a whole number/);
+  });
+
+  test("a busy port says so and how to choose another, exit 1 with code port_in_use", async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", () => resolve()));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const viaFlag = await runCli(env.env, ["serve", "--port", String(port), "--host", "127.0.0.1"]);
+      assert.equal(viaFlag.code, 1, viaFlag.stderr);
+      assert.match(viaFlag.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`, "i"));
+      assert.match(viaFlag.stderr, /--port/);
+      assert.match(viaFlag.stderr, /COFFER_PORT/);
+      assert.match(viaFlag.stderr, /port_in_use/);
+      assert.doesNotMatch(viaFlag.stderr, /internal error|EADDRINUSE/);
+
+      const viaEnv = await runCli({ ...env.env, COFFER_PORT: String(port), COFFER_HOST: "127.0.0.1" }, ["serve"]);
+      assert.equal(viaEnv.code, 1, viaEnv.stderr);
+      assert.match(viaEnv.stderr, /already in use/);
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()));
+    }
   });
 });

@@ -1,6 +1,7 @@
 // Shared by the cross-cutting HTTP suites: the route table, a real `coffer serve` child process
-// with its output captured, and the encodings a leaked value could take.
+// with its output captured, and raw-socket requests.
 import { type ChildProcess, spawn } from "node:child_process";
+import { connect } from "node:net";
 import { join } from "node:path";
 import type { Coffer, Role } from "@coffer/core";
 import { canary } from "@coffer/core/testing";
@@ -220,29 +221,22 @@ export async function makeFixture(coffer: Coffer, workspaceId: string, workspace
   return { workspace, secretId: secret.id, secretName, variableId: variable.id, tokenId: token.item.id };
 }
 
-/** Every form a value could leak in: raw, URL-encoded, JSON-escaped, base64 (also shifted by 1 and 2 bytes). */
-export function encodings(value: string): string[] {
-  const forms = new Set<string>([
-    value,
-    encodeURIComponent(value),
-    JSON.stringify(value).slice(1, -1),
-    Buffer.from(value).toString("base64").replace(/=+$/, ""),
-    Buffer.from(value).toString("base64url").replace(/=+$/, ""),
-  ]);
-  // base64 of the value at byte offsets 1 and 2 inside a larger string: its stable middle part.
-  for (const shift of [1, 2]) {
-    const b64 = Buffer.concat([Buffer.alloc(shift, 0x20), Buffer.from(value)]).toString("base64");
-    forms.add(b64.slice(4, -4));
-  }
-  return [...forms].filter((f) => f.length >= 8);
-}
-
-/** The first leaked form of any value in `haystack`, or undefined. */
-export function findLeak(haystack: string, values: readonly string[]): string | undefined {
-  for (const value of values) {
-    for (const form of encodings(value)) if (haystack.includes(form)) return `${value} as ${form}`;
-  }
-  return undefined;
+/**
+ * Sends `request` as raw bytes on a new connection (for what fetch refuses to send: bad methods,
+ * bodies cut short of their Content-Length), half-closes, and resolves with all the server wrote
+ * back once it closes the connection.
+ */
+export function rawExchange(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ""), port: Number(port) }, () => {
+      socket.end(request);
+    });
+    socket.on("data", (d: Buffer) => chunks.push(d));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
 }
 
 export interface ServerProcess {
@@ -254,13 +248,39 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** `coffer serve --port 0` as a child process; resolves when it says where it listens. */
+/**
+ * Resolves with the output read so far once `pattern` appears in `stream` (a readiness signal,
+ * instead of a sleep); rejects if the stream ends first.
+ */
+export function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp | string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const matches = () => (typeof pattern === "string" ? seen.includes(pattern) : pattern.test(seen));
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      if (matches()) {
+        stream.off("data", onData);
+        stream.off("end", onEnd);
+        resolve(seen);
+      }
+    };
+    const onEnd = () => reject(new Error(`output ended before ${String(pattern)}: ${seen.slice(0, 500)}`));
+    stream.on("data", onData);
+    stream.once("end", onEnd);
+  });
+}
+
+/**
+ * `coffer serve` (by default `--port 0`) as a child process; resolves when it says where it
+ * listens, with the URL it printed (the port it really bound).
+ */
 export function startServerProcess(
   env: Record<string, string>,
   extra: Record<string, string> = {},
+  args: string[] = ["--port", "0"],
 ): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
+    const child = spawn(process.execPath, [BIN, "serve", ...args], {
       env: { PATH: process.env.PATH ?? "", ...env, ...extra },
       stdio: ["ignore", "pipe", "pipe"],
     });

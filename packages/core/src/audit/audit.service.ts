@@ -1,8 +1,9 @@
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { type Kysely, sql } from "kysely";
 import { anchorMac } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import type { Database } from "../db/database.js";
+import { newId } from "../db/ids.js";
 import type { AuditEventsTable, CofferSchema } from "../db/schema.js";
 import { CofferError } from "../errors/coffer-error.js";
 import { type AuditListFilter, type AuditPage, listAuditPage } from "./audit.listing.js";
@@ -200,7 +201,7 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
       seq += 1;
       const base = {
         seq,
-        id: randomUUID(),
+        id: newId(),
         occurred_at: occurredAt,
         actor: e.actor,
         workspace_id: e.workspaceId,

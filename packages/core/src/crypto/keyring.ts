@@ -170,6 +170,27 @@ export function addKeyToFile(keyring: Keyring): KeyEncryptionKey {
 }
 
 /**
+ * Removes the given retired key ids from the key file (re-read first, so a key another process
+ * just added stays). The active key is never removed. Returns the ids actually removed.
+ */
+export function removeKeysFromFile(keyring: Keyring, kids: string[]): string[] {
+  if (keyring.source !== "file" || !keyring.path) {
+    throw new CofferError("keyring_not_file", "Keys come from COFFER_ENCRYPTION_KEYS; edit that variable instead.");
+  }
+  keyring.reload();
+  const activeKid = keyring.active.kid;
+  const drop = new Set(kids.filter((kid) => kid !== activeKid && keyring.has(kid)));
+  if (drop.size === 0) return [];
+  const kept = keyring
+    .kids()
+    .filter((kid) => !drop.has(kid))
+    .map((kid) => keyring.get(kid)!);
+  writeKeyFileAtomically(keyring.path, kept);
+  keyring.reload();
+  return [...drop];
+}
+
+/**
  * The keyring of a store whose key file is gone while rows still need it. Nothing can be
  * decrypted (reads show secrets as corrupted), and every write is refused with
  * `encryption_key_missing` instead of silently starting over with a new key.
@@ -197,15 +218,4 @@ export function missingKeyring(path: string, neededKids: string[]): Keyring {
     kids: () => [],
     reload: () => false,
   };
-}
-
-/** Rewrites the key file with only `keep` (in their order; the active key must be among them). */
-export function keepOnlyKeysInFile(keyring: Keyring, keep: string[]): void {
-  if (keyring.source !== "file" || !keyring.path) {
-    throw new CofferError("keyring_not_file", "Keys come from COFFER_ENCRYPTION_KEYS; edit that variable instead.");
-  }
-  const keys = keep.map((kid) => keyring.get(kid)).filter((k): k is KeyEncryptionKey => k !== undefined);
-  if (keys[0]?.kid !== keyring.active.kid) throw new Error("keepOnlyKeysInFile: the active key must come first");
-  writeKeyFileAtomically(keyring.path, keys);
-  keyring.reload();
 }

@@ -1,5 +1,5 @@
 /** HTTP statuses a CofferError may carry; the CLI exits 1 for 4xx (the user's to fix), 2 for 5xx. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 414 | 415 | 422 | 431 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 408 | 409 | 413 | 414 | 415 | 422 | 431 | 500 | 503;
 
 /**
  * Every stable error code Coffer emits, with its HTTP status. Clients switch on the code; a code
@@ -17,6 +17,11 @@ export const ERROR_CODES = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   route_not_found: 404,
+  uri_too_long: 414,
+  headers_too_large: 431,
+  request_timeout: 408,
+  unknown_method: 400,
+  invalid_version_number: 400,
   internal_error: 500,
   // authentication and access
   missing_token: 401,
@@ -30,6 +35,7 @@ export const ERROR_CODES = {
   invalid_config: 400,
   invalid_database_url: 400,
   database_unreachable: 503,
+  port_in_use: 409,
   database_unavailable: 503,
   migration_failed: 500,
   not_bootstrapped: 500,
@@ -87,6 +93,7 @@ export const ERROR_CODES = {
   variable_not_found: 404,
   variable_exists: 409,
   invalid_values: 422,
+  value_too_deep: 422,
 } as const satisfies Record<string, ErrorStatus>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,69 +1,75 @@
 import type { AuditService } from "../audit/audit.service.js";
-import { type Keyring, keepOnlyKeysInFile } from "../crypto/keyring.js";
-import type { Database } from "../db/database.js";
+import { type Keyring, removeKeysFromFile } from "../crypto/keyring.js";
 import { CofferError } from "../errors/coffer-error.js";
 import type { Actor } from "../secrets/secrets.schema.js";
+import type { KeysStore } from "./keys.store.js";
 
 export interface PruneResult {
   activeKid: string;
-  /** Retired key ids taken out of the key file. */
+  /** Retired key ids removed from the key file. */
   removed: string[];
+  /** Key ids left in the key file (the active one first). */
+  kept: string[];
 }
 
 /**
- * Removes retired keys from the key file once nothing is wrapped or MACed by them: no secret
- * version and not the audit anchor. Never the active key. Refuses, with counts, while any
- * retired key is still in use; in COFFER_ENCRYPTION_KEYS mode says to edit the variable.
+ * `coffer keys prune`: removes retired key ids from the key file once nothing is wrapped by them
+ * (no secret version, not the audit anchor). Refuses, removing nothing, while any retired key is
+ * still in use; never removes the active key. COFFER_ENCRYPTION_KEYS cannot be edited from here.
  */
 export async function pruneRetiredKeys(
-  deps: { database: Database; keyring: Keyring; audit: Pick<AuditService, "record"> },
+  deps: { store: Pick<KeysStore, "keyUsage">; keyring: Keyring; audit: Pick<AuditService, "record"> },
   actor: Actor,
 ): Promise<PruneResult> {
-  const { database, keyring } = deps;
+  const { keyring } = deps;
+  keyring.reload();
+  const activeKid = keyring.active.kid;
+  const retired = keyring.kids().filter((kid) => kid !== activeKid);
+  const usage = await deps.store.keyUsage();
+  const inUse = retired
+    .map((kid) => ({ kid, versions: usage.versions.get(kid) ?? 0, audit_anchor: usage.anchorKid === kid }))
+    .filter((u) => u.versions > 0 || u.audit_anchor);
+  const unused = retired.filter((kid) => !inUse.some((u) => u.kid === kid));
+  const uses = inUse
+    .map(
+      (u) => `'${u.kid}' still wraps ${u.versions} secret version(s)${u.audit_anchor ? " and the audit anchor" : ""}`,
+    )
+    .join("; ");
+
   if (keyring.source !== "file") {
+    const advice =
+      unused.length > 0
+        ? ` Key(s) ${unused.map((k) => `'${k}'`).join(", ")} wrap nothing: remove them from the variable in every process.`
+        : retired.length === 0
+          ? " It holds only the active key: nothing to prune."
+          : "";
     throw new CofferError(
       "keyring_not_file",
-      "Keys come from COFFER_ENCRYPTION_KEYS: drop a retired key by removing it from that variable in every process, once `coffer keys status` shows it wraps 0 versions.",
+      `Keys come from COFFER_ENCRYPTION_KEYS, which Coffer cannot edit: edit that variable instead.${advice}${
+        uses ? ` Keep the others until \`coffer keys rotate\` has moved everything off them (${uses}).` : ""
+      }`,
+      { details: { unused, in_use: inUse } },
     );
   }
-  keyring.reload();
-  const active = keyring.active.kid;
-  const retired = keyring.kids().filter((kid) => kid !== active);
-  if (retired.length === 0) return { activeKid: active, removed: [] };
-  const counts = await database.db
-    .selectFrom("secret_versions")
-    .select(["kid", (eb) => eb.fn.countAll<number>().as("n")])
-    .where("kid", "in", retired)
-    .groupBy("kid")
-    .execute();
-  const anchor = await database.db.selectFrom("audit_anchor").select("kid").executeTakeFirst();
-  const inUse = retired
-    .map((kid) => ({
-      kid,
-      versions: Number(counts.find((c) => c.kid === kid)?.n ?? 0),
-      anchor: anchor?.kid === kid,
-    }))
-    .filter((k) => k.versions > 0 || k.anchor);
   if (inUse.length > 0) {
-    const what = inUse
-      .map((k) =>
-        [
-          k.versions > 0 ? `'${k.kid}' still wraps ${k.versions} version(s)` : `'${k.kid}'`,
-          k.anchor ? "MACs the audit anchor" : "",
-        ]
-          .filter(Boolean)
-          .join(" and "),
-      )
-      .join("; ");
     throw new CofferError(
       "key_in_use",
-      `Nothing removed: retired key ${what}. Run \`coffer keys rotate\` to re-wrap them under '${active}', then prune again.`,
-      { details: { keys: inUse, active_kid: active } },
+      `Nothing was pruned: retired key ${uses}. Run \`coffer keys rotate\` to re-wrap everything under the active key '${activeKid}', then prune again.`,
+      { details: { active_kid: activeKid, in_use: inUse } },
     );
   }
-  keepOnlyKeysInFile(keyring, [active]);
-  await deps.audit.record([
-    { actor: actor.actor, workspaceId: null, action: "keys.prune", details: { removed: retired, active_kid: active } },
-  ]);
-  return { activeKid: active, removed: retired };
+  const removed = removeKeysFromFile(keyring, unused);
+  if (removed.length > 0) {
+    await deps.audit.record([
+      {
+        actor: actor.actor,
+        workspaceId: null,
+        action: "keys.prune",
+        targetType: "key",
+        targetId: keyring.active.kid,
+        details: { removed },
+      },
+    ]);
+  }
+  return { activeKid: keyring.active.kid, removed, kept: keyring.kids() };
 }

@@ -130,3 +130,38 @@ describe("key rotation (sqlite, key file)", () => {
     }
   });
 });
+
+describe("key rotation meets an altered row", () => {
+  test("the version is left as it is, counted unreadable, and shown as corrupted afterwards", async () => {
+    const env = await createTestEnvironment("sqlite", { useKeyFile: false });
+    try {
+      const { coffer, workspaceId } = await openBootstrapped(env);
+      await seed(coffer, workspaceId, 3);
+      const db = internalsOf(coffer).database.db;
+      const victim = await db.selectFrom("secret_versions").selectAll().orderBy("id").executeTakeFirstOrThrow();
+      const bytes = Buffer.from(victim.wrapped_key, "base64");
+      bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 1;
+      await db
+        .updateTable("secret_versions")
+        .set({ wrapped_key: bytes.toString("base64") })
+        .where("id", "=", victim.id)
+        .execute();
+      await coffer.close();
+      const rotating = await env.open({ COFFER_ENCRYPTION_KEYS: `${NEW_KEY},${TEST_ENCRYPTION_KEYS}` });
+      try {
+        const result = await rotating.keys.rotate(actor);
+        assert.equal(result.rewrapped, 2);
+        assert.equal(result.unreadable, 1);
+        const items = (await rotating.secrets.list(workspaceId)).items;
+        assert.deepEqual(
+          items.filter((i) => i.status === "corrupted").map((i) => i.id),
+          [victim.secret_id],
+        );
+      } finally {
+        await rotating.close();
+      }
+    } finally {
+      await env.cleanup();
+    }
+  });
+});

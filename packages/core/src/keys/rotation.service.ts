@@ -3,6 +3,7 @@ import { rewrapKey, versionAad } from "../crypto/envelope.js";
 import { addKeyToFile, type Keyring } from "../crypto/keyring.js";
 import type { Database } from "../db/database.js";
 import type { Actor } from "../secrets/secrets.schema.js";
+import type { KeysStore } from "./keys.store.js";
 import { type PruneResult, pruneRetiredKeys } from "./prune.js";
 
 export interface RotationProgress {
@@ -28,41 +29,28 @@ export interface KeyStatusRow {
 }
 
 export function createRotationService(deps: {
-  database: Database;
+  store: KeysStore;
+  writer: Pick<Database, "writeTransaction">;
   keyring: Keyring;
-  audit: AuditService;
+  audit: Pick<AuditService, "record" | "reanchor">;
   batchSize: number;
 }) {
-  const { database, keyring, audit } = deps;
-  const db = database.db;
-
-  async function pendingCount(activeKid: string): Promise<number> {
-    const row = await db
-      .selectFrom("secret_versions")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("kid", "!=", activeKid)
-      .executeTakeFirst();
-    return Number(row?.n ?? 0);
-  }
+  const { store, writer, keyring, audit } = deps;
+  const pendingCount = (activeKid: string) => store.countNotWrappedBy(activeKid);
 
   return {
-    /** Removes retired keys nothing uses any more from the key file (see pruneRetiredKeys). */
-    prune: (actor: Actor): Promise<PruneResult> => pruneRetiredKeys({ database, keyring, audit }, actor),
+    /** `coffer keys prune`: drops retired key ids that wrap nothing from the key file. */
+    prune: (actor: Actor): Promise<PruneResult> => pruneRetiredKeys(deps, actor),
 
     async status(): Promise<KeyStatusRow[]> {
       keyring.reload();
-      const rows = await db
-        .selectFrom("secret_versions")
-        .select(["kid", (eb) => eb.fn.countAll<number>().as("n")])
-        .groupBy("kid")
-        .execute();
-      const counts = new Map(rows.map((r) => [r.kid, Number(r.n)]));
+      const counts = await store.countByKid();
       const kids = new Set([...keyring.kids(), ...counts.keys()]);
       return [...kids].map((kid) => ({
         kid,
         versions: counts.get(kid) ?? 0,
         active: kid === keyring.active.kid,
-        known: keyring.get(kid) !== undefined,
+        known: keyring.has(kid),
       }));
     },
 
@@ -96,16 +84,10 @@ export function createRotationService(deps: {
       });
       let rewrapped = 0;
       let unreadable = 0;
+      const broken: string[] = [];
       let lastId = "";
       for (;;) {
-        const rows = await db
-          .selectFrom("secret_versions")
-          .select(["id", "secret_id", "workspace_id", "wrapped_key", "kid"])
-          .where("kid", "!=", target.kid)
-          .where("id", ">", lastId)
-          .orderBy("id")
-          .limit(deps.batchSize)
-          .execute();
+        const rows = await store.batchNotWrappedBy(target.kid, lastId, deps.batchSize);
         if (rows.length === 0) break;
         lastId = rows[rows.length - 1]!.id;
         const updates: { id: string; fromKid: string; wrappedKey: string }[] = [];
@@ -117,17 +99,17 @@ export function createRotationService(deps: {
             target,
           );
           if (next) updates.push({ id: row.id, fromKid: row.kid, wrappedKey: next.wrappedKey });
-          else unreadable += 1;
-        }
-        await database.writeTransaction(async (trx) => {
-          for (const u of updates) {
-            await trx
-              .updateTable("secret_versions")
-              .set({ wrapped_key: u.wrappedKey, kid: target.kid })
-              .where("id", "=", u.id)
-              .where("kid", "=", u.fromKid)
-              .execute();
+          else {
+            unreadable += 1;
+            // A known key that fails to unwrap means the row was altered; an unknown key is the
+            // keyring's problem, already visible to listings, and not marked.
+            if (keyring.has(row.kid)) broken.push(row.id);
           }
+        }
+        await writer.writeTransaction(async (trx) => {
+          await store.saveRewrapped(trx, updates, target.kid);
+          // Listings show these as corrupted from now on, without decrypting anything.
+          await store.markCorrupted(trx, broken.splice(0), new Date().toISOString());
         });
         rewrapped += updates.length;
         hooks.onBatch?.({ done: rewrapped + unreadable, total: pending });

@@ -77,7 +77,8 @@ export function createResolutionService(deps: {
         const version = Number(row.version);
         if (!opened.ok) {
           corrupted.push({ secret: row.name, version });
-          corruptedIds.push(versionId);
+          // Only a failure under a key this process has is the row's fault; mark that one.
+          if (opened.reason === "undecryptable") corruptedIds.push(versionId);
         }
         secrets.set(row.name, {
           id: row.id,

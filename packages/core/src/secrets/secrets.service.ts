@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { type AuditService, targetEvent } from "../audit/audit.service.js";
 import { openValues, sealValues, versionAad } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
+import { newId } from "../db/ids.js";
 import { CofferError, isCofferError } from "../errors/coffer-error.js";
 import {
   earliestNotAfter,
@@ -124,7 +124,7 @@ export function createSecretsService(deps: {
     now: string,
   ): NewVersion {
     // The version id exists before the write transaction so no crypto runs inside it.
-    const id = randomUUID();
+    const id = newId();
     const values: Record<string, string> = Object.create(null);
     for (const { key, value } of validated.keys) values[key] = value;
     const sealed = sealValues(keyring, versionAad(workspaceId, secretId, id), values);
@@ -197,7 +197,7 @@ export function createSecretsService(deps: {
     const expiresAt = checkExpiresAt(input.expiresAt);
     const validated = validateSecretValues(type, input.keys, { maxValueBytes: options.maxValueBytes });
     const now = clock().toISOString();
-    const secretId = randomUUID();
+    const secretId = newId();
     const version = makeVersion(workspaceId, secretId, 1, validated, actor, now);
     try {
       await writer.writeTransaction(async (trx) => {
@@ -370,7 +370,7 @@ export function createSecretsService(deps: {
           if (v.corrupted_at !== null) healed.push(v.id);
           continue;
         }
-        if (v.corrupted_at === null) broken.push(v.id);
+        if (v.corrupted_at === null && opened.reason === "undecryptable") broken.push(v.id);
         problems.push({
           workspace_id: v.workspace_id,
           secret_id: v.secret_id,

@@ -1,6 +1,7 @@
 import type { SecretType } from "@coffer/sdk";
 import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
 import { createCompiledQueries } from "../db/compiled-queries.js";
+import type { DialectName } from "../db/database.js";
 import type { CofferSchema, SecretsTable, SecretVersionsTable } from "../db/schema.js";
 import type { SecretMetadata } from "../secret-types/index.js";
 
@@ -165,7 +166,7 @@ function changesRow(changes: SecretChanges) {
   };
 }
 
-export function createSecretsStore(db: Db) {
+export function createSecretsStore(db: Db, dialect: DialectName) {
   const rows = createCompiledQueries();
   return {
     async findById(workspaceId: string, id: string, trx: Db = db): Promise<SecretRecord | undefined> {
@@ -190,8 +191,15 @@ export function createSecretsStore(db: Db) {
       if (filter.environment !== undefined) q = q.where("s.environment", "=", filter.environment);
       if (filter.type !== undefined) q = q.where("s.type", "=", filter.type);
       if (filter.prefix) {
-        const pattern = `${filter.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        q = q.where(sql<boolean>`${sql.ref("s.name")} like ${pattern} escape '\\'`);
+        if (dialect === "sqlite") {
+          // SQLite's LIKE is case-insensitive and cannot use the name index; names compare as
+          // bytes there, so every name with the prefix sorts in [prefix, prefix + U+FFFF).
+          q = q.where("s.name", ">=", filter.prefix).where("s.name", "<", `${filter.prefix}\uffff`);
+        } else {
+          // PostgreSQL compares by the database's collation, where such a range is not safe.
+          const pattern = `${filter.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+          q = q.where(sql<boolean>`${sql.ref("s.name")} like ${pattern} escape '\\'`);
+        }
       }
       const after = filter.after;
       if (after) {

@@ -115,6 +115,8 @@ export async function createTestEnvironment(
 
 /** Opens a fresh store with the default workspace bootstrapped; returns it with its workspace id. */
 export { canary, ed25519PrivateKeyPem, selfSignedCertificate } from "./fixtures.js";
+export { type Canaries, describeLeaks, findLeaks, type Leak, type LeakForm, LeakHunter } from "./leak-hunter.js";
+export { type StoreHaystack, storeHaystacks } from "./store-scan.js";
 
 export async function openBootstrapped(
   environment: TestEnvironment,

@@ -1,6 +1,7 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { type AuditService, targetEvent } from "../audit/audit.service.js";
 import type { Database } from "../db/database.js";
+import { newId } from "../db/ids.js";
 import { CofferError } from "../errors/coffer-error.js";
 import type { Actor } from "../secrets/secrets.schema.js";
 import type { TokensStore } from "./tokens.store.js";
@@ -78,7 +79,7 @@ export function createTokensService(deps: {
       }
       const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
       const item: TokenItem = {
-        id: randomUUID(),
+        id: newId(),
         workspace_id: workspaceId,
         name: input.name,
         role,

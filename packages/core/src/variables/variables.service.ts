@@ -32,6 +32,29 @@ export type VariableUpdateInput = Partial<Omit<VariableCreateInput, "name" | "en
 
 const MAX_VALUES_BYTES = 256 * 1024;
 
+/** How deep lists and objects may nest inside one variable value (`{"K": [[1]]}` is 2). */
+export const MAX_VALUE_DEPTH = 32;
+
+/**
+ * The deepest nesting of lists and objects in `value`, counted without recursion (a hostile value
+ * nested 100,000 deep must not overflow the stack); stops counting past `limit`.
+ */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (next.value === null || typeof next.value !== "object") continue;
+    const depth = next.depth + 1;
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(next.value)) {
+      if (child !== null && typeof child === "object") stack.push({ value: child, depth });
+    }
+  }
+  return deepest;
+}
+
 function toItem(row: Selectable<VariablesTable>): VariableItem {
   return {
     id: row.id,
@@ -50,7 +73,16 @@ function checkValues(values: Record<string, unknown>): string {
   if (!values || typeof values !== "object" || Array.isArray(values)) {
     throw new CofferError("invalid_values", "values must be an object of key → value.", { status: 422 });
   }
-  for (const key of Object.keys(values)) validateKeyName(key);
+  for (const [key, value] of Object.entries(values)) {
+    validateKeyName(key);
+    if (nestingDepth(value, MAX_VALUE_DEPTH) > MAX_VALUE_DEPTH) {
+      throw new CofferError(
+        "value_too_deep",
+        `The value of '${key}' nests lists or objects more than ${MAX_VALUE_DEPTH} levels deep. Flatten it, or store it as a JSON string.`,
+        { status: 422, details: { key, max_depth: MAX_VALUE_DEPTH } },
+      );
+    }
+  }
   const text = JSON.stringify(values);
   if (Buffer.byteLength(text) > MAX_VALUES_BYTES) {
     throw new CofferError("value_too_large", `A variable's values hold at most ${MAX_VALUES_BYTES} bytes of JSON.`, {

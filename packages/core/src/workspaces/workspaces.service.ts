@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { type AuditService, targetEvent } from "../audit/audit.service.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
+import { newId } from "../db/ids.js";
 import { CofferError } from "../errors/coffer-error.js";
 import type { Actor } from "../secrets/secrets.schema.js";
 import type { WorkspacesStore } from "./workspaces.store.js";
@@ -44,9 +44,9 @@ export function createWorkspacesService(deps: {
     async bootstrap(actor: Actor): Promise<WorkspaceItem | null> {
       if (await defaultOrganization()) return null;
       const now = clock().toISOString();
-      const org = { id: randomUUID(), slug: DEFAULT_SLUG, name: "Default organization", created_at: now };
+      const org = { id: newId(), slug: DEFAULT_SLUG, name: "Default organization", created_at: now };
       const workspace = {
-        id: randomUUID(),
+        id: newId(),
         organization_id: org.id,
         slug: DEFAULT_SLUG,
         name: "Default workspace",
@@ -76,7 +76,7 @@ export function createWorkspacesService(deps: {
       const org = await defaultOrganization();
       if (!org) throw new CofferError("not_bootstrapped", "The database has no organization yet.", { status: 500 });
       const workspace = {
-        id: randomUUID(),
+        id: newId(),
         organization_id: org.id,
         slug: input.slug,
         name: input.name ?? input.slug,

@@ -286,7 +286,7 @@ describe("contexts", () => {
     assert.deepEqual(ev("ACTIONS.list.result[*].tags[*]"), ["a", "b", "c"]);
   });
   test("JSONPath filters run in safe mode: no JavaScript execution", () => {
-    fails("${{ ACTIONS.list.result[?(@.constructor.constructor('return 1')())] }}", "value_error", /Invalid JSONPath/);
+    fails("${{ ACTIONS.list.result[?(@.constructor.constructor('return 1')())] }}", "parse_error", /Invalid JSONPath/);
   });
 });
 

@@ -1,10 +1,10 @@
 // The tree-walking evaluator and the object walker (`evaluate`), with limits and secret-safe
 // error messages: messages name types, references and source text, never evaluated values.
-import { JSONPath } from "jsonpath-plus";
 import { ExpressionError, type ExpressionErrorCode, type Span } from "../errors/expression-error.js";
 import { defaultRegistry } from "../functions/default-registry.js";
 import { ExprObject, type ExprValue, type FunctionContext } from "../functions/function-definition.js";
 import { type FunctionRegistry, invokeFunction } from "../functions/registry.js";
+import { findJsonPath, JsonPathEvalError } from "../jsonpath/jsonpath.js";
 import { BudgetExceeded, restoreBudget, startBudget } from "../limits/budget.js";
 import { DEFAULT_LIMITS, type ExpressionLimits, resolveLimits } from "../limits/limits.js";
 import type { ContextName, ExpressionRoot, Node, PathSegment, RefNode } from "../parser/ast.js";
@@ -83,37 +83,6 @@ function secretNote(node: Node): string {
   const list = [...refs].slice(0, MAX_SECRET_NOTE_REFS).join(", ");
   return `(the operands involve ${list}${refs.size > MAX_SECRET_NOTE_REFS ? ", …" : ""}; secret values are never shown)`;
 }
-
-export function jsonPathOf(segments: readonly PathSegment[]): string {
-  let path = "$";
-  let afterRecursive = false;
-  for (const s of segments) {
-    switch (s.kind) {
-      case "name":
-        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.name)) path += afterRecursive ? s.name : `.${s.name}`;
-        else path += `['${s.name.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}']`;
-        break;
-      case "index":
-        path += `[${s.index}]`;
-        break;
-      case "wildcard":
-        path += afterRecursive ? "*" : "[*]";
-        break;
-      case "recursive":
-        path += "..";
-        afterRecursive = true;
-        continue;
-      case "bracket":
-        path += `[${s.text}]`;
-        break;
-    }
-    afterRecursive = false;
-  }
-  if (afterRecursive) path += "*";
-  return path;
-}
-
-const jsonPathCache = new WeakMap<RefNode, string>();
 
 /** One evaluation of one template string. */
 class Evaluation {
@@ -444,34 +413,23 @@ class Evaluation {
     if (root === undefined || root === null) return null;
     const segments = node.segments;
     if (!segments.length) return root;
-    if (node.simple) {
-      let current: ExprValue = root;
-      for (const segment of segments) {
-        if (segment.kind === "name") {
-          if (!isDict(current) || !Object.hasOwn(current, segment.name)) return null;
-          current = current[segment.name] as ExprValue;
-        } else if (segment.kind === "index") {
-          if (!Array.isArray(current)) return null;
-          const i = segment.index < 0 ? current.length + segment.index : segment.index;
-          if (i < 0 || i >= current.length) return null;
-          current = current[i] as ExprValue;
-        } else return null;
-      }
-      return current;
-    }
-    if (typeof root !== "object" || root instanceof ExprObject) return node.alwaysList ? [] : null;
-    const fanned = fanOut(root, segments);
-    if (fanned !== undefined) return this.matches(node, fanned);
-    let path = jsonPathCache.get(node);
-    if (path === undefined) {
-      path = jsonPathOf(segments);
-      jsonPathCache.set(node, path);
-    }
+    if (node.simple) return walkSimple(root, segments);
+    const program = node.path;
+    if (!program) return null;
     let matches: ExprValue[];
     try {
-      matches = JSONPath({ path, json: root, eval: "safe", wrap: true }) as ExprValue[];
-    } catch {
-      return this.fail("value_error", `Invalid JSONPath '${node.context}${node.pathText}'`, node);
+      matches = findJsonPath(program.steps, root, {
+        maxMatches: this.limits.maxListLength,
+        tick: () => {
+          if ((++this.steps & 255) === 0) this.checkTime(node);
+        },
+      });
+    } catch (error) {
+      if (error instanceof JsonPathEvalError) {
+        const code = /limit/.test(error.message) ? "limit_exceeded" : "value_error";
+        return this.fail(code, `Cannot evaluate '${node.context}${node.pathText}': ${error.message}`, node);
+      }
+      throw error;
     }
     return this.matches(node, matches);
   }
@@ -529,29 +487,28 @@ class Evaluation {
 }
 
 /**
- * Names, indices and wildcards walked directly (all matches, in document order); undefined when
- * the path needs the JSONPath engine (recursive descent, filters, slices, unions).
+ * The direct walk of a path of names and integer indices (the common `ACTIONS.a.result.b`): a
+ * name reads a dict key, an index reads a list item or a string's character (as in Tracecat);
+ * anything else is null.
  */
-export function fanOut(root: ExprValue, segments: readonly PathSegment[]): ExprValue[] | undefined {
-  for (const segment of segments) if (segment.kind === "recursive" || segment.kind === "bracket") return undefined;
-  let current: ExprValue[] = [root];
+export function walkSimple(root: ExprValue, segments: readonly PathSegment[]): ExprValue {
+  let current: ExprValue = root;
   for (const segment of segments) {
-    const next: ExprValue[] = [];
-    for (const value of current) {
-      if (segment.kind === "name") {
-        if (isDict(value) && Object.hasOwn(value, segment.name)) next.push(value[segment.name] as ExprValue);
-      } else if (segment.kind === "index") {
-        if (Array.isArray(value)) {
-          const i = segment.index < 0 ? value.length + segment.index : segment.index;
-          if (i >= 0 && i < value.length) next.push(value[i] as ExprValue);
-        }
-      } else if (Array.isArray(value)) {
-        for (const item of value) next.push(item);
-      } else if (isDict(value)) {
-        for (const key of Object.keys(value)) next.push(value[key] as ExprValue);
-      }
-    }
-    current = next;
+    if (segment.kind === "name") {
+      if (!isDict(current) || !Object.hasOwn(current, segment.name)) return null;
+      current = current[segment.name] as ExprValue;
+    } else if (segment.kind === "index") {
+      if (Array.isArray(current)) {
+        const i = segment.index < 0 ? current.length + segment.index : segment.index;
+        if (i < 0 || i >= current.length) return null;
+        current = current[i] as ExprValue;
+      } else if (typeof current === "string") {
+        const chars = Array.from(current);
+        const i = segment.index < 0 ? chars.length + segment.index : segment.index;
+        if (i < 0 || i >= chars.length) return null;
+        current = chars[i] as string;
+      } else return null;
+    } else return null;
   }
   return current;
 }

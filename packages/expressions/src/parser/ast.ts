@@ -1,5 +1,6 @@
 // The syntax tree. Every node carries the offsets of its source text in the template string.
 import type { ExprValue } from "../functions/function-definition.js";
+import type { CompiledPath } from "../jsonpath/jsonpath.js";
 
 export type ContextName = "SECRETS" | "VARS" | "ACTIONS" | "TRIGGER" | "ENV" | "var" | "inputs" | "steps";
 
@@ -71,8 +72,10 @@ export interface RefNode extends Base {
   readonly pathText: string;
   /** Only names and integer indices: walked directly, without the JSONPath engine. */
   readonly simple: boolean;
-  /** A wildcard or filter makes the result a list whatever the number of matches. */
+  /** Tracecat's rule: `[*]`, `[?(` or `[?@` in the path makes the result a list whatever the count. */
   readonly alwaysList: boolean;
+  /** The compiled extended-JSONPath program, for paths that are not simple. */
+  readonly path?: CompiledPath;
   /** Set by the parser: the reference sits on the left of `||` (has a fallback). */
   hasFallback: boolean;
 }

@@ -169,7 +169,9 @@ describe("context references", () => {
       "ACTIONS.a.result[0:2]",
       "ACTIONS.a.'my key'",
       'ACTIONS.a."my key"',
-      "ACTIONS.a.`my key`",
+      "ACTIONS.a.`len`",
+      "ACTIONS.a.result[?age >= 40 & name == 'x'].name",
+      "ACTIONS.a.result[\\age]",
       "ACTIONS.a.result['x-y']",
       "ACTIONS.a.result[0, 1]",
     ]) {

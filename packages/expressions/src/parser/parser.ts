@@ -1,6 +1,7 @@
 // A Pratt parser for one `${{ … }}` occurrence, with Tracecat's precedence (reference §5.2):
 // ternary < || < && < not < comparison < in < is < + - < * / % < unary < indexing.
 import { ExpressionError } from "../errors/expression-error.js";
+import { type CompiledPath, compileJsonPath, JsonPathSyntaxError } from "../jsonpath/jsonpath.js";
 import { isIdentPart, Lexer, type Token, type TokenType } from "../lexer/lexer.js";
 import {
   type BinaryOp,
@@ -455,8 +456,18 @@ class Parser {
         }
         if (c1 === 39 || c1 === 34 || c1 === 96) {
           const close = src.indexOf(String.fromCharCode(c1), pos + 2);
-          if (close === -1) throw this.error("Unterminated quoted name in the path", pos, src.length);
-          segments.push({ kind: "name", name: src.slice(pos + 2, close) });
+          if (close === -1) {
+            throw this.error(
+              c1 === 96 ? "Unterminated backtick operator in the path" : "Unterminated quoted name in the path",
+              pos,
+              src.length,
+            );
+          }
+          if (c1 === 96) {
+            // A backtick operator (`len`, `sub(/re/, x)`, …): evaluated by the JSONPath engine.
+            segments.push({ kind: "bracket", text: src.slice(pos + 1, close + 1) });
+            simple = false;
+          } else segments.push({ kind: "name", name: src.slice(pos + 2, close) });
           pos = close + 1;
           continue;
         }
@@ -528,13 +539,29 @@ class Parser {
       throw this.error(`${context} needs a path, e.g. ${example}`, token.start, pos);
     }
     this.lexer.reset(pos);
+    const pathText = src.slice(token.end, pos);
+    let path: CompiledPath | undefined;
+    if (!simple) {
+      try {
+        path = compileJsonPath(pathText);
+      } catch (error) {
+        if (!(error instanceof JsonPathSyntaxError)) throw error;
+        throw this.error(
+          `Invalid JSONPath '${context}${pathText}': ${error.message}`,
+          token.end + error.start,
+          token.end + error.end,
+        );
+      }
+      alwaysList = path.alwaysList;
+    }
     const node: RefNode = {
       kind: "ref",
       context,
       segments,
-      pathText: src.slice(token.end, pos),
+      pathText,
       simple,
       alwaysList,
+      path,
       hasFallback: false,
       start: token.start,
       end: pos,
@@ -558,7 +585,7 @@ class Parser {
     if (quoted && !/['"]/.test(quoted[2] as string)) {
       return { end: close + 1, segment: { kind: "name", name: quoted[2] as string }, simple: true, list: false };
     }
-    if (trimmed.startsWith("?")) {
+    if (trimmed.startsWith("?") || trimmed.startsWith("/") || trimmed.startsWith("\\")) {
       return { end: close + 1, segment: { kind: "bracket", text: trimmed }, simple: false, list: true };
     }
     if (

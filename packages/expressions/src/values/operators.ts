@@ -1,6 +1,6 @@
 // Python semantics of the binary operators and casts over expression values.
 import type { ExpressionErrorCode } from "../errors/expression-error.js";
-import { ExprObject, type ExprValue, type ObjectOperator } from "../functions/function-definition.js";
+import { ExprObject, type ExprValue, FunctionError, type ObjectOperator } from "../functions/function-definition.js";
 import type { CastType } from "../parser/ast.js";
 import { type CompareOp, membershipMessage, orderingMessage, pyCompare, pyEquals, pyIn } from "./equality.js";
 import { pyStr } from "./python-str.js";
@@ -35,12 +35,23 @@ function unsupported(op: string, a: ExprValue, b: ExprValue): OperationError {
 }
 
 function delegate(op: ObjectOperator, a: ExprValue, b: ExprValue): ExprValue | undefined {
-  if (a instanceof ExprObject) {
-    const r = a.applyOperator(op, b, false);
-    if (r !== undefined) return r;
+  try {
+    if (a instanceof ExprObject) {
+      const r = a.applyOperator(op, b, false);
+      if (r !== undefined) return r;
+    }
+    if (b instanceof ExprObject) return b.applyOperator(op, a, true);
+    return undefined;
+  } catch (error) {
+    // An operator of a value type (timedelta / 0) fails like any operator: an expression error.
+    if (error instanceof FunctionError) {
+      throw new OperationError(
+        /divide by zero|modulo by a zero/i.test(error.message) ? "zero_division" : error.code,
+        error.message,
+      );
+    }
+    throw error;
   }
-  if (b instanceof ExprObject) return b.applyOperator(op, a, true);
-  return undefined;
 }
 
 function checkString(text: string, limits: OperatorLimits): string {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
@@ -8,33 +8,16 @@ import {
   createTestEnvironment,
   ed25519PrivateKeyPem,
   internalsOf,
+  LeakHunter,
   selfSignedCertificate,
   storedValues,
+  storeHaystacks,
   type TestEnvironment,
   testDialects,
 } from "@coffer/core/testing";
-import { BIN, runCli } from "../../test/support.js";
+import { BIN, runCli, waitForOutput } from "../../test/support.js";
 
 const READ_LOOP = join(process.cwd(), "packages/core/dist/src/testing/read-loop.js");
-
-/** Every form a value could leak in. */
-function encodings(value: string): string[] {
-  return [
-    value,
-    encodeURIComponent(value),
-    JSON.stringify(value).slice(1, -1),
-    Buffer.from(value).toString("base64"),
-    Buffer.from(value).toString("base64url"),
-  ];
-}
-
-function assertNoLeak(haystack: string, values: string[], where: string) {
-  for (const value of values) {
-    for (const form of encodings(value)) {
-      assert.ok(!haystack.includes(form), `${where} contains a submitted value (form ${form.slice(0, 12)}…)`);
-    }
-  }
-}
 
 describe("coffer CLI (sqlite, embedded default)", () => {
   let env: TestEnvironment;
@@ -202,86 +185,86 @@ describe("coffer CLI (sqlite, embedded default)", () => {
   });
 });
 
-describe("coffer CLI leak hunt (sqlite)", () => {
-  test("no submitted value in any output, error or the database file in clear", async () => {
-    const env = await createTestEnvironment("sqlite");
-    try {
-      const planted = {
-        arg: canary("arg"),
-        file: canary("file"),
-        stdin: canary("stdin"),
-        update: canary("update"),
-        badName: canary("badname"),
-        tooBig: canary("toobig"),
-        pem: canary("pem"),
-        dup: canary("dup"),
-        wrongCheck: canary("wrongcheck"),
-        dotenv: canary("dotenv"),
-        dotenvBad: canary("dotenvbad"),
-      };
-      const outputs: string[] = [];
-      const run = async (args: string[], input?: string) => {
-        const r = await runCli({ ...env.env, COFFER_LOG_LEVEL: "debug" }, args, input);
-        outputs.push(r.stdout, r.stderr);
-        return r;
-      };
-      writeFileSync(join(env.home, "value.txt"), planted.file);
-      assert.equal(
-        (
-          await run(
-            ["secrets", "create", "leaky", `A=${planted.arg}`, `B=@${join(env.home, "value.txt")}`, "C=-", "--json"],
-            planted.stdin,
-          )
-        ).code,
-        0,
-      );
-      assert.equal((await run(["secrets", "update", "leaky", `D=${planted.update}`, "--json"])).code, 0);
-      for (const args of [
-        ["secrets", "show", "leaky"],
-        ["secrets", "show", "leaky", "--json"],
-        ["secrets", "list"],
-        ["secrets", "list", "--json"],
-        ["secrets", "versions", "leaky", "--json"],
-        ["keys", "rotate"],
-        ["audit", "verify", "--json"],
-        ["audit", "list", "--json"],
-        ["audit", "list"],
-      ]) {
-        assert.equal((await run(args)).code, 0);
-      }
-      assert.equal((await run(["secrets", "check", "leaky", "A", "--json"], planted.arg)).code, 0);
-      assert.equal((await run(["secrets", "check", "leaky", "A"], planted.wrongCheck)).code, 1);
-      assert.equal((await run(["secrets", "check", "leaky", "A", "--json"], planted.wrongCheck)).code, 1);
-      writeFileSync(join(env.home, "good.env.txt"), `export TOKEN="${planted.dotenv}"\n`);
-      writeFileSync(join(env.home, "bad.env.txt"), `bad-key=${planted.dotenvBad}\n`);
-      assert.equal((await run(["secrets", "import", join(env.home, "good.env.txt"), "--name", "imported"])).code, 0);
-      assert.equal(
-        (await run(["secrets", "import", join(env.home, "bad.env.txt"), "--name", "nope", "--json"])).code,
-        1,
-      );
-      // invalid requests carrying values
-      assert.equal((await run(["secrets", "create", "Bad-Name", `K=${planted.badName}`])).code, 1);
-      assert.equal((await run(["secrets", "create", "big", `K=${planted.tooBig}${"x".repeat(70_000)}`])).code, 1);
-      const brokenPem = `-----BEGIN PRIVATE KEY-----\n${planted.pem}\n-----END PRIVATE KEY-----\n`;
-      assert.equal(
-        (await run(["secrets", "create", "badkey", "--type", "ssh_key", `PRIVATE_KEY=${brokenPem}`])).code,
-        1,
-      );
-      assert.equal((await run(["secrets", "create", "leaky", `A=${planted.dup}`])).code, 1);
-      assert.equal((await run(["secrets", "create", "dupkeys", `A=${planted.dup}`, `A=${planted.dup}`])).code, 1);
+for (const dialect of await testDialects("coffer CLI leak hunt")) {
+  describe(`coffer CLI leak hunt (${dialect})`, () => {
+    test("no submitted value in any output, error or the database in clear", async () => {
+      const env = await createTestEnvironment(dialect);
+      try {
+        const planted = {
+          arg: canary("arg"),
+          file: canary("file"),
+          stdin: canary("stdin"),
+          update: canary("update"),
+          badName: canary("badname"),
+          tooBig: canary("toobig"),
+          pem: canary("pem"),
+          dup: canary("dup"),
+          wrongCheck: canary("wrongcheck"),
+          dotenv: canary("dotenv"),
+          dotenvBad: canary("dotenvbad"),
+        };
+        const outputs: string[] = [];
+        const run = async (args: string[], input?: string) => {
+          const r = await runCli({ ...env.env, COFFER_LOG_LEVEL: "debug" }, args, input);
+          outputs.push(r.stdout, r.stderr);
+          return r;
+        };
+        writeFileSync(join(env.home, "value.txt"), planted.file);
+        assert.equal(
+          (
+            await run(
+              ["secrets", "create", "leaky", `A=${planted.arg}`, `B=@${join(env.home, "value.txt")}`, "C=-", "--json"],
+              planted.stdin,
+            )
+          ).code,
+          0,
+        );
+        assert.equal((await run(["secrets", "update", "leaky", `D=${planted.update}`, "--json"])).code, 0);
+        for (const args of [
+          ["secrets", "show", "leaky"],
+          ["secrets", "show", "leaky", "--json"],
+          ["secrets", "list"],
+          ["secrets", "list", "--json"],
+          ["secrets", "versions", "leaky", "--json"],
+          ["keys", "rotate"],
+          ["audit", "verify", "--json"],
+          ["audit", "list", "--json"],
+          ["audit", "list"],
+        ]) {
+          assert.equal((await run(args)).code, 0);
+        }
+        assert.equal((await run(["secrets", "check", "leaky", "A", "--json"], planted.arg)).code, 0);
+        assert.equal((await run(["secrets", "check", "leaky", "A"], planted.wrongCheck)).code, 1);
+        assert.equal((await run(["secrets", "check", "leaky", "A", "--json"], planted.wrongCheck)).code, 1);
+        writeFileSync(join(env.home, "good.env.txt"), `export TOKEN="${planted.dotenv}"\n`);
+        writeFileSync(join(env.home, "bad.env.txt"), `bad-key=${planted.dotenvBad}\n`);
+        assert.equal((await run(["secrets", "import", join(env.home, "good.env.txt"), "--name", "imported"])).code, 0);
+        assert.equal(
+          (await run(["secrets", "import", join(env.home, "bad.env.txt"), "--name", "nope", "--json"])).code,
+          1,
+        );
+        // invalid requests carrying values
+        assert.equal((await run(["secrets", "create", "Bad-Name", `K=${planted.badName}`])).code, 1);
+        assert.equal((await run(["secrets", "create", "big", `K=${planted.tooBig}${"x".repeat(70_000)}`])).code, 1);
+        const brokenPem = `-----BEGIN PRIVATE KEY-----\n${planted.pem}\n-----END PRIVATE KEY-----\n`;
+        assert.equal(
+          (await run(["secrets", "create", "badkey", "--type", "ssh_key", `PRIVATE_KEY=${brokenPem}`])).code,
+          1,
+        );
+        assert.equal((await run(["secrets", "create", "leaky", `A=${planted.dup}`])).code, 1);
+        assert.equal((await run(["secrets", "create", "dupkeys", `A=${planted.dup}`, `A=${planted.dup}`])).code, 1);
 
-      const values = Object.values(planted);
-      assertNoLeak(outputs.join("\n"), values, "CLI output");
-      for (const file of readdirSync(env.home)) {
-        if (file.endsWith(".txt")) continue;
-        const bytes = readFileSync(join(env.home, file)).toString("latin1");
-        assertNoLeak(bytes, values, `file ${file}`);
+        const hunter = new LeakHunter(planted);
+        hunter.assertClean(outputs.join("\n"), "CLI output");
+        // value.txt is the input file the test wrote.
+        for (const { where, data } of await storeHaystacks(env, { skipFiles: (name) => name.endsWith(".txt") }))
+          hunter.assertClean(data, where);
+      } finally {
+        await env.cleanup();
       }
-    } finally {
-      await env.cleanup();
-    }
+    });
   });
-});
+}
 
 for (const dialect of await testDialects("coffer CLI across processes")) {
   describe(`coffer CLI across processes (${dialect})`, () => {
@@ -329,7 +312,7 @@ for (const dialect of await testDialects("coffer CLI across processes")) {
         let out = "";
         reader.stdout?.on("data", (d: Buffer) => (out += d.toString()));
         const closed = new Promise((resolve) => reader?.on("close", resolve));
-        while (!out.includes("ready")) await new Promise((r) => setTimeout(r, 20));
+        await waitForOutput(reader.stdout as NodeJS.ReadableStream, "ready");
         for (let i = 0; i < 2; i++) {
           const r = await runCli({ ...rotateEnv, COFFER_ROTATION_BATCH_SIZE: "3" }, ["keys", "rotate", "--json"]);
           assert.equal(r.code, 0, r.stderr);
@@ -381,7 +364,7 @@ describe("coffer keys rotate killed half-way (sqlite, key file)", () => {
         assert.ok(Date.now() - started < 30_000, "rotation never added its key");
         await new Promise((r) => setTimeout(r, 20));
       }
-      await new Promise((r) => setTimeout(r, 200));
+      // The lock is held, so the rotation cannot have re-wrapped anything yet: kill it now.
       child.kill("SIGKILL");
       await new Promise((r) => child.on("close", r));
       locker.exec("rollback");
@@ -464,7 +447,7 @@ for (const dialect of (await testDialects("coffer keys rotate killed half-way"))
           assert.ok(Date.now() - started < 30_000, "the first three batches were never committed");
           await new Promise((r) => setTimeout(r, 25));
         }
-        await new Promise((r) => setTimeout(r, 200));
+        // The fourth batch waits on the locked row, so no more than 15 can be committed: kill it now.
         child.kill("SIGKILL");
         await new Promise((r) => child.on("close", r));
         release();

@@ -1,8 +1,7 @@
 // The commands of issue 9 §3, run as a user would: `coffer …` as a real process.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { canary, createTestEnvironment, internalsOf, type TestEnvironment } from "@coffer/core/testing";
@@ -297,68 +296,6 @@ describe("coffer secrets import (sqlite)", () => {
     const noName = await runCli(env.env, ["secrets", "import", file]);
     assert.equal(noName.code, 1);
     assert.match(noName.stderr, /--name/);
-  });
-});
-
-describe("coffer keys prune (sqlite)", () => {
-  test("refuses with counts while a retired key wraps versions or the anchor, then removes it after rotate", async () => {
-    const env = await createTestEnvironment("sqlite");
-    try {
-      const value = canary("prune");
-      assert.equal((await runCli(env.env, ["secrets", "create", "kept", "K=-"], value)).code, 0);
-      let r = await runCli(env.env, ["keys", "prune"]);
-      assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /Nothing to prune: the key file holds only the active key/);
-
-      const keyFile = join(env.home, "master.key");
-      const oldKid = /^([^#\s][^:]*):/m.exec(readFileSync(keyFile, "utf8"))?.[1] ?? "";
-      assert.ok(oldKid);
-      // A new active key put in front by hand: the old one still wraps the version and MACs the anchor.
-      const lines = readFileSync(keyFile, "utf8").split("\n");
-      writeFileSync(
-        keyFile,
-        [`knew:${randomBytes(32).toString("base64")}`, ...lines.filter((l) => l && !l.startsWith("#"))].join("\n"),
-        { mode: 0o600 },
-      );
-      r = await runCli(env.env, ["keys", "prune"]);
-      assert.equal(r.code, 1);
-      assert.match(
-        r.stderr,
-        new RegExp(
-          `'${oldKid}' still wraps 1 version\\(s\\) and MACs the audit anchor.*coffer keys rotate.*\\[key_in_use\\]`,
-        ),
-      );
-      assert.ok(readFileSync(keyFile, "utf8").includes(oldKid), "nothing removed");
-
-      r = await runCli(env.env, ["keys", "rotate"]);
-      assert.equal(r.code, 0, r.stderr);
-      r = await runCli(env.env, ["keys", "prune", "--json"]);
-      assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(JSON.parse(r.stdout), { activeKid: "knew", removed: [oldKid] });
-      const text = readFileSync(keyFile, "utf8");
-      assert.ok(!text.includes(oldKid) && text.includes("knew:"));
-      r = await runCli(env.env, ["secrets", "check", "kept", "K"], value);
-      assert.equal(r.code, 0, `still decrypts after prune: ${r.stderr}`);
-      r = await runCli(env.env, ["audit", "verify"]);
-      assert.equal(r.code, 0, r.stderr);
-    } finally {
-      await env.cleanup();
-    }
-  });
-
-  test("with COFFER_ENCRYPTION_KEYS it says to edit the variable", async () => {
-    const env = await createTestEnvironment("sqlite");
-    try {
-      const keys = `k2:${randomBytes(32).toString("base64")},k1:${randomBytes(32).toString("base64")}`;
-      const r = await runCli({ ...env.env, COFFER_ENCRYPTION_KEYS: keys }, ["keys", "prune"]);
-      assert.equal(r.code, 1);
-      assert.match(
-        r.stderr,
-        /COFFER_ENCRYPTION_KEYS: drop a retired key by removing it from that variable.*\[keyring_not_file\]/,
-      );
-    } finally {
-      await env.cleanup();
-    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Coffer } from "@coffer/core";
+import { type Coffer, CofferError } from "@coffer/core";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
@@ -11,7 +11,8 @@ import {
 } from "fastify-type-provider-zod";
 import type { DestinationStream } from "pino";
 import { installAuth } from "./auth.js";
-import { installErrorHandlers } from "./errors.js";
+import { clientErrorHandler, frameworkErrors, installErrorHandlers, MAX_PARAM_LENGTH } from "./errors.js";
+import { LOG_REDACT, LOG_SERIALIZERS } from "./log-serializers.js";
 import { auditRoutes } from "./routes/audit.routes.js";
 import { environmentsRoutes } from "./routes/environments.routes.js";
 import { metaRoutes } from "./routes/meta.routes.js";
@@ -28,6 +29,24 @@ export interface BuildAppOptions {
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+/** Deepest nesting of any request body (a variable value may nest 32 levels inside its body). */
+export const MAX_BODY_DEPTH = 64;
+
+/** True when `value` nests deeper than `limit`; counted without recursion. */
+function tooDeep(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Object.values(node))
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+const BODYLESS_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS"]);
+
 /** The HTTP API on one Coffer, ready for `inject` or `listen`. Never listens itself. */
 export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const logger =
@@ -36,18 +55,11 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
       : {
           level: options.logger?.level ?? coffer.config.log.level,
           ...(options.logger?.stream ? { stream: options.logger.stream } : {}),
-          // Belt and braces: the request serializer below logs no headers at all.
-          redact: {
-            paths: ["req.headers.authorization", "headers.authorization", "*.authorization"],
-            censor: "[redacted]",
-          },
-          serializers: {
-            req: (req: { method: string; url: string; routeOptions?: { url?: string } }) => ({
-              method: req.method,
-              url: req.url,
-            }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-          },
+          // Errors as type/code/status only (a client error's rawPacket holds tokens and bodies),
+          // requests as method and URL only.
+          redact: LOG_REDACT,
+          // (fastify's types want an error's message and stack logged: exactly what must not be)
+          serializers: LOG_SERIALIZERS as never,
         };
   const app = Fastify({
     logger,
@@ -60,9 +72,38 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
     forceCloseConnections: "idle",
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
+    // Every error in our `{error:{…}}` format, also those raised before routing or by the HTTP parser.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+    clientErrorHandler,
   });
   // JSON only: a text body would otherwise reach the schema as a string.
   app.removeContentTypeParser("text/plain");
+  // Many clients send `Content-Type: application/json` on a DELETE (or GET) with no body: that is
+  // no body, not an empty JSON document. Everything else goes through Fastify's own JSON parser.
+  const json = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "" && BODYLESS_METHODS.has(request.method)) {
+      done(null, undefined);
+      return;
+    }
+    json(request, String(body), (error, parsed) => {
+      if (error) return done(error, undefined);
+      // Schema validation recurses: a body nested thousands deep must be refused before it.
+      if (tooDeep(parsed, MAX_BODY_DEPTH)) {
+        return done(
+          new CofferError(
+            "value_too_deep",
+            `The request body nests lists or objects more than ${MAX_BODY_DEPTH} levels deep; no route accepts that.`,
+            { status: 422, details: { max_depth: MAX_BODY_DEPTH } },
+          ),
+          undefined,
+        );
+      }
+      done(null, parsed);
+    });
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook("onSend", async (request, reply, payload) => {

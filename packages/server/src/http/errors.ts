@@ -1,3 +1,5 @@
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import { CofferError, isCofferError } from "@coffer/core";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
@@ -124,6 +126,15 @@ export function validationError(issues: readonly ZodLikeIssue[], context: string
   );
 }
 
+function routeNotFound(method: string, path: string): CofferError {
+  return new CofferError("route_not_found", `There is no route ${method} ${path.slice(0, 200)}. See /api/v1/docs.`, {
+    status: 404,
+  });
+}
+
+/** Longest path parameter (ids, names, slugs are at most 200 characters); longer → 414. */
+export const MAX_PARAM_LENGTH = 256;
+
 /** Maps a Fastify framework error (parsing, limits) to a CofferError; its message may quote the body, so it is never used. */
 function frameworkError(error: FastifyError): CofferError | undefined {
   switch (error.code) {
@@ -143,6 +154,21 @@ function frameworkError(error: FastifyError): CofferError | undefined {
       return new CofferError("malformed_request", "The request says it carries JSON but the body is empty.", {
         status: 400,
       });
+    case "FST_ERR_BAD_URL":
+      return new CofferError(
+        "malformed_request",
+        "The request path is not a valid URL: a percent sign must start an escape like %20.",
+        { status: 400 },
+      );
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return new CofferError(
+        "uri_too_long",
+        `A path segment of this request is longer than the ${MAX_PARAM_LENGTH} characters this server accepts; ids and names are shorter.`,
+        { status: 414, details: { max_length: MAX_PARAM_LENGTH } },
+      );
+    case "FST_STATIC_FORBIDDEN_PATH":
+      // The docs' static files, asked for with `..` in the path: as if there were no such route.
+      return routeNotFound("GET", "(a path that leaves /api/v1/docs/static)");
     case "FST_ERR_CTP_INVALID_JSON_BODY":
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return new CofferError("malformed_request", "The request body is not valid JSON.", { status: 400 });
@@ -230,15 +256,52 @@ export function installErrorHandlers(app: FastifyInstance): void {
     return sendError(reply, mapped);
   });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
-    return sendError(
-      reply,
-      new CofferError(
-        "route_not_found",
-        `There is no route ${request.method} ${request.url.split("?")[0]}. See /api/v1/docs.`,
-        {
-          status: 404,
-        },
-      ),
-    );
+    return sendError(reply, routeNotFound(request.method, request.url.split("?")[0] ?? ""));
   });
+}
+
+/** Errors Fastify raises before routing (a bad URL, an over-long path segment), in our format. */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const mapped = toCofferError(error);
+  request.log.info({ code: mapped.code, status: mapped.status }, "request refused");
+  reply.header("x-request-id", String(request.id));
+  reply.header("cache-control", "no-store");
+  sendError(reply, mapped);
+}
+
+/** What Node's HTTP parser refused, as our error; the parser's error (which may hold raw bytes) is never sent or logged. */
+function clientError(error: { code?: string }): CofferError {
+  switch (error.code) {
+    case "HPE_HEADER_OVERFLOW":
+      return new CofferError(
+        "headers_too_large",
+        "The request headers are larger than this server accepts (16 KiB in all).",
+        { status: 431 },
+      );
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return new CofferError("request_timeout", "The request did not arrive in time; send it again.", {
+        status: 408,
+      });
+    case "HPE_INVALID_METHOD":
+      return new CofferError(
+        "unknown_method",
+        "The request line is not valid HTTP: the method is not one HTTP knows. The API uses GET, POST, PATCH and DELETE.",
+        { status: 400 },
+      );
+    default:
+      return new CofferError("malformed_request", "The request is not valid HTTP/1.1.", { status: 400 });
+  }
+}
+
+/** Replaces Fastify's clientErrorHandler: the same `{error:{…}}` body for what never became a request. */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const mapped = clientError(error);
+  const body = JSON.stringify(errorBody(mapped));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${mapped.status} ${STATUS_CODES[mapped.status] ?? "Error"}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

@@ -1,10 +1,22 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { isCofferError } from "@coffer/core";
 import { createTestEnvironment, type TestEnvironment } from "@coffer/core/testing";
 import { startServer } from "./server.js";
+
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(port, "127.0.0.1");
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(false);
+    });
+    probe.once("error", () => resolve(true));
+  });
+}
 
 describe("startServer (sqlite)", () => {
   let env: TestEnvironment;
@@ -29,15 +41,18 @@ describe("startServer (sqlite)", () => {
       response += d.toString();
     });
     const ended = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    // Readiness signals, not sleeps: the server has the request once it emits "request".
+    const received = new Promise((resolve) => server.app.server.once("request", resolve));
     socket.write(
       `POST /api/v1/workspaces/default/secrets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
     );
-    await new Promise((r) => setTimeout(r, 100));
+    await received;
     let closed = false;
     const closing = server.close().then(() => {
       closed = true;
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // Shutdown has begun once the port refuses new connections.
+    while (!(await refusesConnections(Number(port)))) {}
     assert.equal(closed, false, "close waits for the request in flight");
     socket.end(body.slice(10));
     await ended;
@@ -54,6 +69,27 @@ describe("startServer (sqlite)", () => {
       assert.equal(server.tokenFile, join(env.home, "admin.token"));
     } finally {
       await server.close();
+    }
+  });
+
+  test("a busy port is port_in_use, naming the port and how to choose another", async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", () => resolve()));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      await assert.rejects(
+        startServer(env.config(), { port, host: "127.0.0.1", handleSignals: false, logger: false }),
+        (error: unknown) => {
+          assert.ok(isCofferError(error), String(error));
+          assert.equal(error.code, "port_in_use");
+          assert.equal(error.status, 409);
+          assert.ok(error.message.includes(`Port ${port} on 127.0.0.1 is already in use`), error.message);
+          assert.match(error.message, /--port <port> or COFFER_PORT/);
+          return true;
+        },
+      );
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()));
     }
   });
 });

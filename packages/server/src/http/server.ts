@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type Coffer, type CofferConfig, openCoffer } from "@coffer/core";
+import { type Coffer, type CofferConfig, CofferError, openCoffer } from "@coffer/core";
 import type { FastifyInstance } from "fastify";
 import { type BuildAppOptions, buildApp } from "./app.js";
 
@@ -46,12 +46,14 @@ export async function startServer(config: CofferConfig, options: StartServerOpti
   }
   const store = coffer;
   const app = await buildApp(store, options);
+  const listenHost = options.host ?? config.server.host;
+  const listenPort = options.port ?? config.server.port;
   try {
-    await app.listen({ host: options.host ?? config.server.host, port: options.port ?? config.server.port });
+    await app.listen({ host: listenHost, port: listenPort });
   } catch (error) {
     await app.close();
     if (ownsCoffer) await store.close();
-    throw error;
+    throw listenError(error, listenHost, listenPort);
   }
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : (options.port ?? config.server.port);
@@ -96,4 +98,32 @@ export async function startServer(config: CofferConfig, options: StartServerOpti
     close,
     closed,
   };
+}
+
+/** A failed listen as the user can act on it: which address, and how to choose another. */
+export function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const choose = "Choose another with --port <port> or COFFER_PORT=<port> (0 picks a free one)";
+  if (code === "EADDRINUSE") {
+    return new CofferError(
+      "port_in_use",
+      `Port ${port} on ${host} is already in use (another \`coffer serve\`?). ${choose}.`,
+      { status: 409, details: { host, port } },
+    );
+  }
+  if (code === "EACCES") {
+    return new CofferError(
+      "port_in_use",
+      `This process may not listen on port ${port} on ${host} (ports below 1024 need privileges). ${choose}.`,
+      { status: 409, details: { host, port } },
+    );
+  }
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+    return new CofferError(
+      "invalid_config",
+      `Cannot listen on ${host}: this machine has no such address. Choose another with --host <address> or COFFER_HOST.`,
+      { status: 400, details: { host } },
+    );
+  }
+  return error;
 }

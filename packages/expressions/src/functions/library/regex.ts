@@ -221,6 +221,67 @@ export function pyReExtract(pattern: string, text: string): string | null {
   return null;
 }
 
+/**
+ * Python re.sub(pattern, repl, text): every non-overlapping match replaced; `repl` may use
+ * `\\1`, `\\g<1>`, `\\g<name>` and the escapes `\\n`, `\\t`, `\\\\`.
+ */
+export function pySub(pattern: string, repl: string, text: string): string {
+  const { re } = compile(pattern);
+  const m = re.matcher(text);
+  let out = "";
+  let last = 0;
+  let guard = 0;
+  while (m.find()) {
+    if (++guard > 100_000) throw new FunctionError("sub() made too many replacements", "limit_exceeded");
+    out += text.slice(last, m.start());
+    out += expandTemplate(repl, (g) => {
+      if (typeof g === "number" && g > m.groupCount())
+        throw new FunctionError(`invalid group reference ${g}`, "value_error");
+      const v = m.group(g as never);
+      return v ?? "";
+    });
+    last = m.end();
+  }
+  return out + text.slice(last);
+}
+
+function expandTemplate(repl: string, group: (g: number | string) => string): string {
+  let out = "";
+  for (let i = 0; i < repl.length; i++) {
+    const c = repl[i] as string;
+    if (c !== "\\" || i + 1 >= repl.length) {
+      out += c;
+      continue;
+    }
+    const n = repl[i + 1] as string;
+    const digits = /^\d{1,2}/.exec(repl.slice(i + 1));
+    if (digits) {
+      out += group(Number(digits[0]));
+      i += digits[0].length;
+    } else if (n === "g") {
+      const m = /^g<([^>]+)>/.exec(repl.slice(i + 1));
+      if (!m) throw new FunctionError("missing group name in the replacement", "value_error");
+      const name = m[1] as string;
+      out += group(/^\d+$/.test(name) ? Number(name) : name);
+      i += m[0].length;
+    } else {
+      const esc: Record<string, string> = {
+        n: "\n",
+        t: "\t",
+        r: "\r",
+        "\\": "\\",
+        f: "\f",
+        v: "\v",
+        a: "\x07",
+        b: "\b",
+      };
+      out += esc[n] ?? `\\${n}`;
+      i++;
+    }
+  }
+  return out;
+}
+
 export const regexFunctions: FunctionDefinition[] = [
   {
     name: "regex_extract",

@@ -2,8 +2,25 @@
 // (`%-d`, `%_H`, `%^a`, `%10Y`…), C locale names.
 import { DEFAULT_LIMITS } from "../../limits/limits.js";
 import { FunctionError } from "../function-definition.js";
-import type { PyDateTime } from "./datetime-values.js";
-import { civilFromDays, daysFromCivil, formatOffset } from "./datetime-values.js";
+import { civilFromDays, daysFromCivil, formatOffset } from "./calendar.js";
+
+/** What strftime reads from a datetime (PyDateTime has this shape; no import of it needed). */
+export interface StrftimeSource {
+  readonly fields: {
+    readonly year: number;
+    readonly month: number;
+    readonly day: number;
+    readonly hour: number;
+    readonly minute: number;
+    readonly second: number;
+    readonly microsecond: number;
+    readonly weekday: number;
+    readonly yearDay: number;
+  };
+  readonly wall: bigint;
+  utcOffsetSeconds(): number | null;
+  tzName(): string;
+}
 
 export const DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 export const MONTH_NAMES = [
@@ -40,7 +57,7 @@ function text(value: string): Field {
   return { text: value, numeric: false, width: 0 };
 }
 
-function directive(dt: PyDateTime, c: string): Field | string | undefined {
+function directive(dt: StrftimeSource, c: string): Field | string | undefined {
   const f = dt.fields;
   const hour12 = f.hour % 12 === 0 ? 12 : f.hour % 12;
   const sundayWeekday = (f.weekday + 1) % 7;
@@ -139,7 +156,7 @@ function directive(dt: PyDateTime, c: string): Field | string | undefined {
 const DIRECTIVE = /%([-_0^#]*)(\d*)(?:E(?=[cCxXyY])|O(?=[deHImMSuUVwWy]))?([A-Za-z%])/g;
 
 /** Formats a datetime with Python/glibc strftime directives. */
-export function strftime(dt: PyDateTime, format: string, depth = 0): string {
+export function strftime(dt: StrftimeSource, format: string, depth = 0): string {
   let total = format.length;
   return format.replace(DIRECTIVE, (whole, flags: string, widthText: string, c: string) => {
     total += widthText ? Math.min(Number(widthText), 1024) : 32;

@@ -1,6 +1,6 @@
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import type { CliContext } from "../context.js";
+import { type CliContext, table } from "../context.js";
 
 export function registerKeysCommands(program: Command, context: CliContext): void {
   const keys = program.command("keys").description("key-encryption keys: rotation and status");
@@ -41,14 +41,16 @@ export function registerKeysCommands(program: Command, context: CliContext): voi
 
   keys
     .command("prune")
-    .option("--json", "print JSON: {activeKid, removed}")
+    .option("--json", "print JSON: {active_kid, removed, kept}")
     .description(
-      "remove retired key ids from the key file once nothing is wrapped by them (never the active key; COFFER_ENCRYPTION_KEYS: edit the variable instead)",
+      "remove retired key ids from the key file once nothing is wrapped by them (run `keys rotate` first; never removes the active key)",
     )
     .action(async (options: { json?: boolean }) => {
       const coffer = await context.coffer();
       const result = await coffer.keys.prune(context.actor());
-      if (options.json) return context.json(result);
+      if (options.json) {
+        return context.json({ active_kid: result.activeKid, removed: result.removed, kept: result.kept });
+      }
       context.out(
         result.removed.length === 0
           ? `Nothing to prune: the key file holds only the active key '${result.activeKid}'.`
@@ -65,7 +67,7 @@ export function registerKeysCommands(program: Command, context: CliContext): voi
       const rows = await coffer.keys.status();
       if (options.json) return context.json(rows);
       context.out(
-        context.table(
+        table(
           ["KID", "VERSIONS", "ACTIVE", "KNOWN"],
           rows.map((r) => [r.kid, String(r.versions), r.active ? "yes" : "", r.known ? "yes" : "NO (key missing)"]),
         ),

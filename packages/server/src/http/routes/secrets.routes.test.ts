@@ -178,6 +178,31 @@ for (const dialect of await testDialects("http secrets routes")) {
       assert.equal(errorCode(none), "version_not_found");
       const badNumber = await t.call("POST", `${W}/secrets/${item.id}/versions/abc/restore`);
       assert.equal(badNumber.statusCode, 400);
+      // Only decimal digits name a version: none of these is version 1, and none restores anything.
+      for (const number of ["0x1", "%201", "1%20", "1e0", "%2B1", "01", "1.0", "0", "-1", "0b1"]) {
+        const res = await t.call("POST", `${W}/secrets/${item.id}/versions/${number}/restore`);
+        assert.equal(res.statusCode, 400, `${number}: ${res.body}`);
+        assert.equal(errorCode(res), "invalid_version_number", number);
+        assert.match(res.json().error.message, /decimal digits/);
+      }
+      const after = await t.call("GET", `${W}/secrets/${item.id}`);
+      assert.equal(after.json().version, 3);
+    });
+
+    test("DELETE with Content-Type: application/json and no body is accepted, as many clients send it", async () => {
+      const item = await create({ name: "typed_delete", keys: [{ key: "K", value: canary("typed_delete") }] });
+      const res = await t.call("DELETE", `${W}/secrets/${item.id}`, {
+        token: t.tokens.admin,
+        headers: { "content-type": "application/json" },
+      });
+      assert.equal(res.statusCode, 204, res.body);
+      const gone = await t.call("GET", `${W}/secrets/${item.id}`);
+      assert.equal(gone.statusCode, 404);
+      // A JSON body that is there must still be JSON.
+      const other = await create({ name: "typed_delete_2", keys: [{ key: "K", value: canary("typed_delete_2") }] });
+      const broken = await t.call("DELETE", `${W}/secrets/${other.id}`, { token: t.tokens.admin, rawBody: "{nope" });
+      assert.equal(broken.statusCode, 400);
+      assert.equal(errorCode(broken), "malformed_request");
     });
 
     test("DELETE answers 204, then the secret is gone", async () => {

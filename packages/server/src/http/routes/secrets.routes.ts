@@ -14,6 +14,7 @@ import {
   SecretPageSchema,
   SecretUpdateBody,
   SecretVersionsSchema,
+  versionNumber,
 } from "./secrets.schema.js";
 
 const tags = ["secrets"];
@@ -172,6 +173,11 @@ export function secretsRoutes(app: FastifyInstance, coffer: Coffer): void {
       },
     },
     async (request) =>
-      coffer.secrets.restore(request.workspaceId, request.params.id, request.params.number, actorOf(request)),
+      coffer.secrets.restore(
+        request.workspaceId,
+        request.params.id,
+        versionNumber(request.params.number),
+        actorOf(request),
+      ),
   );
 }

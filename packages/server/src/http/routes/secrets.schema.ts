@@ -1,3 +1,4 @@
+import { CofferError } from "@coffer/core";
 import { z } from "zod";
 import { Description, IsoDate, Tags, WorkspaceParams } from "./common.schema.js";
 
@@ -45,8 +46,21 @@ export const ByNameQuery = z.strictObject({ environment: z.string().max(200).opt
 
 export const RestoreParams = WorkspaceParams.extend({
   id: z.string().min(1).max(200),
-  number: z.coerce.number().int().min(1),
+  // Checked by versionNumber(): decimal digits only, so `0x1`, ` 1`, `1e0` or `+1` are not version 1.
+  number: z.string().min(1).max(40).describe("A version number: decimal digits, from 1."),
 });
+
+/** A path's version number, strictly: decimal digits without sign, space, exponent or leading zero. */
+export function versionNumber(text: string): number {
+  if (!/^[1-9][0-9]{0,8}$/.test(text)) {
+    throw new CofferError(
+      "invalid_version_number",
+      "A version number is written in decimal digits, from 1 (as in .../versions/2/restore); list them with GET .../versions.",
+      { status: 400, details: { location: "path", parameter: "number" } },
+    );
+  }
+  return Number(text);
+}
 
 const KeyFacts = z.object({
   type: z.string(),

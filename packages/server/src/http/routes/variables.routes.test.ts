@@ -13,6 +13,26 @@ for (const dialect of await testDialects("http variables routes")) {
     });
     after(async () => t.close());
 
+    test("values nested too deep are 422 value_too_deep, however deep, and the server keeps serving", async () => {
+      for (const depth of [33, 60, 2_000, 200_000]) {
+        const deep = `${"[".repeat(depth)}1${"]".repeat(depth)}`;
+        const res = await t.call("POST", `${W}/variables`, {
+          token: t.tokens.editor,
+          rawBody: `{"name":"deep_${depth}","values":{"K":${deep}}}`,
+        });
+        assert.equal(res.statusCode, 422, `${depth}: ${res.body}`);
+        assert.equal(errorCode(res), "value_too_deep", `${depth}`);
+        assert.match(res.json().error.message, /more than (32|64) levels deep/);
+      }
+      const ok = await t.call("POST", `${W}/variables`, {
+        token: t.tokens.editor,
+        rawBody: `{"name":"deep_ok","values":{"K":${"[".repeat(32)}1${"]".repeat(32)}}}`,
+      });
+      assert.equal(ok.statusCode, 201, ok.body);
+      assert.equal((await t.call("GET", "/api/v1/health", { token: null })).statusCode, 200);
+      assert.equal((await t.call("DELETE", `${W}/variables/${ok.json().id}`)).statusCode, 204);
+    });
+
     test("create with Tracecat's body, read back, list per environment", async () => {
       const res = await t.call("POST", `${W}/variables`, {
         token: t.tokens.editor,
