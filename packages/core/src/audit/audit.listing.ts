@@ -1,6 +1,10 @@
 import type { Kysely } from "kysely";
 import type { CofferSchema } from "../db/schema.js";
 import { CofferError } from "../errors/coffer-error.js";
+import { SECRET_TYPES } from "../secret-types/index.js";
+
+/** Secret events' target type: `secret`, or the secret's own type in rows written before that was fixed. */
+const SECRET_TARGET_TYPES = ["secret", ...SECRET_TYPES];
 
 /** One audit event as the API and `coffer audit list --json` show it. Never holds a value. */
 export interface AuditItem {
@@ -56,7 +60,7 @@ export async function listAuditPage(
   if (filter.secret !== undefined) {
     const secret = filter.secret;
     q = q
-      .where("target_type", "=", "secret")
+      .where("target_type", "in", SECRET_TARGET_TYPES)
       .where((eb) => eb.or([eb("target_name", "=", secret), eb("target_id", "=", secret)]));
   }
   const rows = await q.execute();

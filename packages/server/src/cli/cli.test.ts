@@ -199,6 +199,9 @@ for (const dialect of await testDialects("coffer CLI leak hunt")) {
           tooBig: canary("toobig"),
           pem: canary("pem"),
           dup: canary("dup"),
+          wrongCheck: canary("wrongcheck"),
+          dotenv: canary("dotenv"),
+          dotenvBad: canary("dotenvbad"),
         };
         const outputs: string[] = [];
         const run = async (args: string[], input?: string) => {
@@ -225,9 +228,21 @@ for (const dialect of await testDialects("coffer CLI leak hunt")) {
           ["secrets", "versions", "leaky", "--json"],
           ["keys", "rotate"],
           ["audit", "verify", "--json"],
+          ["audit", "list", "--json"],
+          ["audit", "list"],
         ]) {
           assert.equal((await run(args)).code, 0);
         }
+        assert.equal((await run(["secrets", "check", "leaky", "A", "--json"], planted.arg)).code, 0);
+        assert.equal((await run(["secrets", "check", "leaky", "A"], planted.wrongCheck)).code, 1);
+        assert.equal((await run(["secrets", "check", "leaky", "A", "--json"], planted.wrongCheck)).code, 1);
+        writeFileSync(join(env.home, "good.env.txt"), `export TOKEN="${planted.dotenv}"\n`);
+        writeFileSync(join(env.home, "bad.env.txt"), `bad-key=${planted.dotenvBad}\n`);
+        assert.equal((await run(["secrets", "import", join(env.home, "good.env.txt"), "--name", "imported"])).code, 0);
+        assert.equal(
+          (await run(["secrets", "import", join(env.home, "bad.env.txt"), "--name", "nope", "--json"])).code,
+          1,
+        );
         // invalid requests carrying values
         assert.equal((await run(["secrets", "create", "Bad-Name", `K=${planted.badName}`])).code, 1);
         assert.equal((await run(["secrets", "create", "big", `K=${planted.tooBig}${"x".repeat(70_000)}`])).code, 1);

@@ -192,6 +192,9 @@ describe("coffer secrets check, KEY=- at a terminal, --json errors (sqlite)", ()
     assert.equal(hints.length, 1);
     assert.match(hints[0] ?? "", /\(K, L\).*KEY=-.*KEY=@file/);
     assert.ok(!r.stderr.includes(value));
+    const vars = await runCli(env.env, ["vars", "create", "settings", "REGION=eu"]);
+    assert.equal(vars.code, 0, vars.stderr);
+    assert.doesNotMatch(vars.stderr, /shell history/, "variables are not secret: no hint");
   });
 
   test("KEY=- and check at a real terminal prompt without echo", async () => {

@@ -36,8 +36,14 @@ export function parseTags(pairs: string[] | undefined): Record<string, string> |
 /**
  * Parses `KEY=VALUE` arguments, split at the first `=`. `KEY=@path` reads a file and `KEY=-`
  * prompts without echo at a terminal, else reads standard input (once). Messages name the key, never the value.
+ * Values typed on the command line get a hint about shell history (variables, stored in clear,
+ * pass `historyHint: false`).
  */
-export async function parseKeyValues(args: string[], context: CliContext): Promise<{ key: string; value: string }[]> {
+export async function parseKeyValues(
+  args: string[],
+  context: CliContext,
+  options: { historyHint?: boolean } = {},
+): Promise<{ key: string; value: string }[]> {
   let stdinUsed = false;
   const typed: string[] = [];
   const result: { key: string; value: string }[] = [];
@@ -73,7 +79,7 @@ export async function parseKeyValues(args: string[], context: CliContext): Promi
       typed.push(key);
     }
   }
-  if (typed.length > 0) {
+  if (typed.length > 0 && options.historyHint !== false) {
     context.note(
       `hint: a value typed on the command line (${typed.join(", ")}) can stay in your shell history; write KEY=- to be prompted (or read standard input) or KEY=@file to read a file.`,
     );

@@ -29,7 +29,7 @@ async function parseValues(args: string[], context: CliContext): Promise<Record<
       }
       continue;
     }
-    for (const { key, value } of await parseKeyValues([arg], context)) values[key] = value;
+    for (const { key, value } of await parseKeyValues([arg], context, { historyHint: false })) values[key] = value;
   }
   return values;
 }
