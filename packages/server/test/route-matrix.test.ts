@@ -40,6 +40,7 @@ const EXPECTED_ROLE: Record<string, Role | "public"> = {
   "GET /api/v1/workspaces/:workspace/tokens": "admin",
   "POST /api/v1/workspaces/:workspace/tokens": "admin",
   "DELETE /api/v1/workspaces/:workspace/tokens/:id": "admin",
+  "GET /api/v1/workspaces/:workspace/audit": "admin",
 };
 
 /** The only routes callable without a token. */
