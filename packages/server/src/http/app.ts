@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type Coffer, CofferError } from "@coffer/core";
+import { type Coffer, CofferError, decodeUtf8Value } from "@coffer/core";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
@@ -132,12 +132,20 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
   // no body, not an empty JSON document. Everything else goes through Fastify's own JSON parser.
   const json = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    if (body === "" && BODYLESS_METHODS.has(request.method)) {
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, bytes, done) => {
+    if (bytes.length === 0 && BODYLESS_METHODS.has(request.method)) {
       done(null, undefined);
       return;
     }
-    json(request, String(body), (error, parsed) => {
+    // Invalid UTF-8 would otherwise be decoded with U+FFFD in place of the bad bytes and stored.
+    let body: string;
+    try {
+      body = decodeUtf8Value(bytes as Buffer, "The request body");
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
+    json(request, body, (error, parsed) => {
       if (error) return done(error, undefined);
       // Schema validation recurses: a body nested thousands deep must be refused before it.
       if (tooDeep(parsed, MAX_BODY_DEPTH)) {
