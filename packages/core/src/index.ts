@@ -4,7 +4,7 @@ export type { Actor, AuditEvent, AuditEventInput, AuditService, AuditVerificatio
 export { targetEvent } from "./audit/audit.service.js";
 export type { Coffer, OpenCofferOptions } from "./coffer.js";
 export { openCoffer } from "./coffer.js";
-export type { CofferConfig } from "./config/config.js";
+export type { CofferConfig, LogLevel } from "./config/config.js";
 export { loadConfig } from "./config/config.js";
 export type { Database, DialectName } from "./db/database.js";
 export { describeDatabaseUrl, openDatabase } from "./db/database.js";

@@ -450,7 +450,11 @@ for (const dialect of await testDialects("http leak hunt")) {
       const code = await server.stop();
       assert.equal(code, 0);
       const output = `${server.stdout()}\n${server.stderr()}`;
-      const lines = server.stdout().split("\n").filter(Boolean);
+      // Log lines are JSON on stderr (stdout is for command output), beside the human start-up notes.
+      const lines = server
+        .stderr()
+        .split("\n")
+        .filter((l) => l.startsWith("{"));
       assert.ok(lines.length >= exchanges.length * 2, `expected request logs, got ${lines.length} lines`);
       for (const message of ['"request refused"', '"request failed"'])
         assert.ok(

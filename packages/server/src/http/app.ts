@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { type Coffer, CofferError, decodeUtf8Value } from "@coffer/core";
+import { type Coffer, CofferError, createLogger, decodeUtf8Value, type LogLevel } from "@coffer/core";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance, LogController } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -12,7 +12,7 @@ import {
 import type { DestinationStream } from "pino";
 import { installAuth } from "./auth.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandlers, MAX_PARAM_LENGTH } from "./errors.js";
-import { LOG_REDACT, LOG_SERIALIZERS } from "./log-serializers.js";
+import { LOG_SERIALIZERS } from "./log-serializers.js";
 import { auditRoutes } from "./routes/audit.routes.js";
 import { environmentsRoutes } from "./routes/environments.routes.js";
 import { metaRoutes } from "./routes/meta.routes.js";
@@ -90,20 +90,18 @@ function withoutUnusedSchemas(document: OpenApiDocument): OpenApiDocument {
 
 /** The HTTP API on one Coffer, ready for `inject` or `listen`. Never listens itself. */
 export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  // The process's one logger (made by core); a test may give its own stream instead.
+  const level = options.logger === false ? "silent" : (options.logger?.level ?? coffer.config.log.level);
+  // biome-ignore lint/suspicious/noExplicitAny: pino's serializer type
+  const httpSerializers = LOG_SERIALIZERS as Record<string, (value: any) => unknown>;
   const logger =
     options.logger === false
-      ? false
-      : {
-          level: options.logger?.level ?? coffer.config.log.level,
-          ...(options.logger?.stream ? { stream: options.logger.stream } : {}),
-          // Errors as type/code/status only (a client error's rawPacket holds tokens and bodies),
-          // requests as method and URL only.
-          redact: LOG_REDACT,
-          // (fastify's types want an error's message and stack logged: exactly what must not be)
-          serializers: LOG_SERIALIZERS as never,
-        };
+      ? undefined
+      : options.logger?.stream
+        ? createLogger({ level: level as LogLevel, stream: options.logger.stream, serializers: httpSerializers })
+        : coffer.logger.child({}, { level, serializers: httpSerializers });
   const app = Fastify({
-    logger,
+    ...(logger ? { loggerInstance: logger as unknown as FastifyBaseLogger } : { logger: false }),
     logController: new LogController({ requestIdLogLabel: "request_id" }),
     genReqId: () => randomUUID(),
     requestIdHeader: false,

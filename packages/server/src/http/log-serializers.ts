@@ -55,9 +55,3 @@ export const LOG_SERIALIZERS = {
   req: serializeRequest,
   res: serializeReply,
 };
-
-/** Paths redacted even if a serializer is bypassed (belt and braces). */
-export const LOG_REDACT = {
-  paths: ["req.headers.authorization", "headers.authorization", "*.authorization", "*.rawPacket", "rawPacket"],
-  censor: "[redacted]",
-};
