@@ -394,25 +394,9 @@ async function benchHttp(coffer: Coffer, workspaceId: string, token: string) {
 
 function benchStartup() {
   const runs = 20;
-  const floorArgs = ["-e", "0"];
+  const env = { PATH: process.env.PATH ?? "" };
   const ourArgs = [join(root, "packages/server/bin/coffer.js"), "--version"];
-  const once = (args: string[]) => {
-    const start = performance.now();
-    const r = spawnSync(process.execPath, args, { cwd: root });
-    if (r.status !== 0) throw new Error(`${args.join(" ")} failed`);
-    return performance.now() - start;
-  };
-  once(floorArgs);
-  once(ourArgs); // warm the file cache
-  // Interleaved, so a change in machine load hits both alike.
-  let floor = 0;
-  let ours = 0;
-  for (let i = 0; i < runs; i++) {
-    floor += once(floorArgs);
-    ours += once(ourArgs);
-  }
-  floor /= runs;
-  ours /= runs;
+  const { floor, ours } = interleaved(["-e", "0"], ourArgs, env, runs);
   line(
     `coffer --version start (mean of ${runs})`,
     `${ours.toFixed(1)} ms`,

@@ -54,7 +54,7 @@ export interface SecretVersionsTable {
   metadata: string;
   created_by: string;
   created_at: string;
-  /** When a full decrypt first failed (tampered, wrong key); null while none has. */
+  /** When a full decrypt last failed (tampered, wrong key); null while none has, or once one succeeds. */
   corrupted_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
 import type { CofferSchema } from "../db/schema.js";
+import { setVersionsCorrupted } from "../secrets/secrets.store.js";
 
 /** Every key id something in the store is wrapped or MACed with: versions and the audit anchor. */
 export async function kidsInUse(database: Database): Promise<string[]> {
@@ -64,15 +65,8 @@ export function createKeysStore(db: Kysely<CofferSchema>) {
       return { versions: await this.countByKid(), ...(anchor ? { anchorKid: anchor.kid } : {}) };
     },
 
-    async markCorrupted(trx: Kysely<CofferSchema>, versionIds: readonly string[], at: string) {
-      if (versionIds.length === 0) return;
-      await trx
-        .updateTable("secret_versions")
-        .set({ corrupted_at: at })
-        .where("id", "in", versionIds)
-        .where("corrupted_at", "is", null)
-        .execute();
-    },
+    markCorrupted: (trx: Kysely<CofferSchema>, versionIds: readonly string[], at: string) =>
+      setVersionsCorrupted(trx, versionIds, at),
   };
 }
 

@@ -1,6 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import { createCompiledQueries } from "../db/compiled-queries.js";
 import type { CofferSchema } from "../db/schema.js";
+import { setVersionsCorrupted } from "../secrets/secrets.store.js";
 
 /** One row of the run-path read: a secret's current version (`s`) or a variable (`v`). */
 export interface RunRow {
@@ -54,15 +55,7 @@ export function createResolutionStore(db: Kysely<CofferSchema>) {
       });
     },
 
-    async markCorrupted(versionIds: readonly string[], at: string): Promise<void> {
-      if (versionIds.length === 0) return;
-      await db
-        .updateTable("secret_versions")
-        .set({ corrupted_at: at })
-        .where("id", "in", versionIds)
-        .where("corrupted_at", "is", null)
-        .execute();
-    },
+    markCorrupted: (versionIds: readonly string[], at: string) => setVersionsCorrupted(db, versionIds, at),
   };
 }
 

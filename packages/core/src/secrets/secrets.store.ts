@@ -53,20 +53,21 @@ export interface VersionRecord extends SealedVersion {
 }
 
 /** A new secret row, before it is written. */
-export interface NewSecret {
-  id: string;
-  workspace_id: string;
-  name: string;
-  type: SecretType;
-  environment: string;
-  description: string | null;
-  tags: Record<string, string>;
-  expires_at: string | null;
-  expires_at_manual: boolean;
-  created_at: string;
-  updated_at: string;
-  updated_by: string;
-}
+export type NewSecret = Pick<
+  SecretRecord,
+  | "id"
+  | "workspace_id"
+  | "name"
+  | "type"
+  | "environment"
+  | "description"
+  | "tags"
+  | "expires_at"
+  | "expires_at_manual"
+  | "created_at"
+  | "updated_at"
+  | "updated_by"
+>;
 
 export type NewVersion = Omit<VersionRecord, "corrupted_at">;
 
@@ -164,6 +165,15 @@ function changesRow(changes: SecretChanges) {
     ...(tags !== undefined ? { tags: JSON.stringify(tags) } : {}),
     ...(expires_at_manual !== undefined ? { expires_at_manual: expires_at_manual ? 1 : 0 } : {}),
   };
+}
+
+/**
+ * Marks versions a full decrypt failed on (`at`), or clears the mark (null). Shared by every path
+ * that decrypts: the run path, rotation and `secrets verify`.
+ */
+export async function setVersionsCorrupted(trx: Db, versionIds: readonly string[], at: string | null): Promise<void> {
+  if (versionIds.length === 0) return;
+  await trx.updateTable("secret_versions").set({ corrupted_at: at }).where("id", "in", versionIds).execute();
 }
 
 export function createSecretsStore(db: Db, dialect: DialectName) {
@@ -322,10 +332,8 @@ export function createSecretsStore(db: Db, dialect: DialectName) {
     },
 
     /** Marks (or clears) versions found undecryptable by a full decrypt. */
-    async markCorrupted(versionIds: readonly string[], at: string | null, trx: Db = db) {
-      if (versionIds.length === 0) return;
-      await trx.updateTable("secret_versions").set({ corrupted_at: at }).where("id", "in", versionIds).execute();
-    },
+    markCorrupted: (versionIds: readonly string[], at: string | null, trx: Db = db) =>
+      setVersionsCorrupted(trx, versionIds, at),
 
     async environments(workspaceId: string, trx: Db = db) {
       const found = await trx

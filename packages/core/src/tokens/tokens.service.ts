@@ -4,7 +4,7 @@ import type { Database } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import { CofferError } from "../errors/coffer-error.js";
 import type { Actor } from "../secrets/secrets.schema.js";
-import type { TokensStore } from "./tokens.store.js";
+import type { TokenRow, TokensStore } from "./tokens.store.js";
 
 export const ROLES = ["viewer", "editor", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -30,15 +30,8 @@ export function parseRole(input: string): Role {
   );
 }
 
-export interface TokenItem {
-  id: string;
-  workspace_id: string;
-  name: string;
-  role: Role;
-  created_by: string;
-  created_at: string;
-  last_used_at: string | null;
-}
+/** A token as Coffer shows it: never the token itself, nor its hash. */
+export type TokenItem = TokenRow;
 
 export interface AuthenticatedToken extends TokenItem {
   workspace_slug: string;
