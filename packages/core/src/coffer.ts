@@ -19,6 +19,7 @@ import { createSecretsStore } from "./secrets/secrets.store.js";
 import { createTokensService, type TokensService } from "./tokens/tokens.service.js";
 import { createTokensStore } from "./tokens/tokens.store.js";
 import { createVariablesService, type VariablesService } from "./variables/variables.service.js";
+import { createVariablesStore } from "./variables/variables.store.js";
 import { createWorkspacesService, type WorkspacesService } from "./workspaces/workspaces.service.js";
 import { createWorkspacesStore } from "./workspaces/workspaces.store.js";
 
@@ -118,7 +119,7 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
       clock,
       options: { maxValueBytes: config.store.maxValueBytes, versionsKept: config.store.versionsKept },
     }),
-    variables: createVariablesService({ database, audit, clock }),
+    variables: createVariablesService({ store: createVariablesStore(database.db), writer: database, audit, clock }),
     keys: createRotationService({
       store: createKeysStore(database.db),
       writer: database,

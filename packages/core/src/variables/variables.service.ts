@@ -6,6 +6,7 @@ import type { VariablesTable } from "../db/schema.js";
 import { CofferError } from "../errors/coffer-error.js";
 import { validateEnvironmentName, validateKeyName, validateSecretName } from "../secret-types/index.js";
 import type { Actor } from "../secrets/secrets.schema.js";
+import type { VariablesStore } from "./variables.store.js";
 
 /** A workspace variable: the non-secret values behind `${{ VARS.<name>.<key> }}`, stored in clear. */
 export interface VariableItem {
@@ -92,17 +93,16 @@ function checkValues(values: Record<string, unknown>): string {
   return text;
 }
 
-export function createVariablesService(deps: { database: Database; audit: AuditService; clock: () => Date }) {
-  const { database, audit, clock } = deps;
-  const db = database.db;
+export function createVariablesService(deps: {
+  store: VariablesStore;
+  writer: Pick<Database, "writeTransaction">;
+  audit: Pick<AuditService, "append">;
+  clock: () => Date;
+}) {
+  const { store, writer, audit, clock } = deps;
 
   async function mustFind(workspaceId: string, id: string) {
-    const row = await db
-      .selectFrom("variables")
-      .selectAll()
-      .where("workspace_id", "=", workspaceId)
-      .where("id", "=", id)
-      .executeTakeFirst();
+    const row = await store.findById(workspaceId, id);
     if (!row)
       throw new CofferError("variable_not_found", `No variable with id '${id}' in this workspace.`, { status: 404 });
     return row;
@@ -138,8 +138,8 @@ export function createVariablesService(deps: { database: Database; audit: AuditS
         updated_by: actor.actor,
       };
       try {
-        await database.writeTransaction(async (trx) => {
-          await trx.insertInto("variables").values(row).execute();
+        await writer.writeTransaction(async (trx) => {
+          await store.insert(trx, row);
           await audit.append(trx, [auditEvent(actor, workspaceId, "variable.create", row)]);
         });
       } catch (error) {
@@ -156,9 +156,7 @@ export function createVariablesService(deps: { database: Database; audit: AuditS
     },
 
     async list(workspaceId: string, filter: { environment?: string } = {}): Promise<VariableItem[]> {
-      let q = db.selectFrom("variables").selectAll().where("workspace_id", "=", workspaceId);
-      if (filter.environment !== undefined) q = q.where("environment", "=", filter.environment);
-      return (await q.orderBy("name").orderBy("environment").execute()).map(toItem);
+      return (await store.list(workspaceId, filter.environment)).map(toItem);
     },
 
     async get(workspaceId: string, id: string): Promise<VariableItem> {
@@ -166,13 +164,7 @@ export function createVariablesService(deps: { database: Database; audit: AuditS
     },
 
     async getByName(workspaceId: string, name: string, environment = "default"): Promise<VariableItem> {
-      const row = await db
-        .selectFrom("variables")
-        .selectAll()
-        .where("workspace_id", "=", workspaceId)
-        .where("name", "=", name)
-        .where("environment", "=", environment)
-        .executeTakeFirst();
+      const row = await store.findByName(workspaceId, name, environment);
       if (!row) {
         throw new CofferError("variable_not_found", `No variable named '${name}' in environment '${environment}'.`, {
           status: 404,
@@ -190,8 +182,8 @@ export function createVariablesService(deps: { database: Database; audit: AuditS
         ...(input.values !== undefined ? { values: checkValues(input.values) } : {}),
         ...(input.tags !== undefined ? { tags: JSON.stringify(input.tags) } : {}),
       };
-      await database.writeTransaction(async (trx) => {
-        await trx.updateTable("variables").set(changes).where("id", "=", id).execute();
+      await writer.writeTransaction(async (trx) => {
+        await store.update(trx, id, changes);
         await audit.append(trx, [auditEvent(actor, workspaceId, "variable.update", row)]);
       });
       return toItem({ ...row, ...changes });
@@ -199,20 +191,13 @@ export function createVariablesService(deps: { database: Database; audit: AuditS
 
     /** Environments holding variables, with their variable counts. */
     async environments(workspaceId: string): Promise<{ environment: string; variables: number }[]> {
-      const rows = await db
-        .selectFrom("variables")
-        .select(["environment", (eb) => eb.fn.countAll<number>().as("n")])
-        .where("workspace_id", "=", workspaceId)
-        .groupBy("environment")
-        .orderBy("environment")
-        .execute();
-      return rows.map((r) => ({ environment: r.environment, variables: Number(r.n) }));
+      return store.environments(workspaceId);
     },
 
     async delete(workspaceId: string, id: string, actor: Actor): Promise<void> {
       const row = await mustFind(workspaceId, id);
-      await database.writeTransaction(async (trx) => {
-        await trx.deleteFrom("variables").where("id", "=", id).execute();
+      await writer.writeTransaction(async (trx) => {
+        await store.delete(trx, id);
         await audit.append(trx, [auditEvent(actor, workspaceId, "variable.delete", row)]);
       });
     },
