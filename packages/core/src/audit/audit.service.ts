@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import { anchorMac } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
 import type { Database } from "../db/database.js";
@@ -7,6 +7,7 @@ import { newId } from "../db/ids.js";
 import type { AuditEventsTable, CofferSchema } from "../db/schema.js";
 import { CofferError } from "../errors/coffer-error.js";
 import { type AuditListFilter, type AuditPage, listAuditPage } from "./audit.listing.js";
+import { createAuditStore } from "./audit.store.js";
 
 /** Who is acting, for audit and `updated_by`: `cli:<os user>`, `token:<name>`, … */
 export interface Actor {
@@ -85,7 +86,6 @@ export interface AuditVerification {
 }
 
 const GENESIS = "0".repeat(64);
-const ANCHOR_ID = "head";
 
 function canonical(row: Omit<AuditEventsTable, "hash" | "prev_hash">): string {
   return JSON.stringify([
@@ -135,16 +135,9 @@ export interface AuditService {
 export function createAuditService(deps: { database: Database; keyring: Keyring; clock: () => Date }): AuditService {
   const { database, keyring, clock } = deps;
 
-  async function lockChain(trx: Kysely<CofferSchema>): Promise<void> {
-    // SQLite writers already hold the database's write lock (BEGIN IMMEDIATE).
-    if (database.dialect === "postgres") {
-      await sql`select pg_advisory_xact_lock(hashtext(current_schema() || '.coffer_audit_chain'))`.execute(trx);
-    }
-  }
-
-  async function readAnchor(trx: Kysely<CofferSchema>) {
-    return trx.selectFrom("audit_anchor").selectAll().where("id", "=", ANCHOR_ID).executeTakeFirst();
-  }
+  const store = createAuditStore(database.db, database.dialect);
+  const lockChain = (trx: Kysely<CofferSchema>) => store.lockChain(trx);
+  const readAnchor = (trx: Kysely<CofferSchema>) => store.readAnchor(trx);
 
   function anchorIsValid(anchor: { count: number; hash: string; kid: string; mac: string }): boolean {
     const kek = keyring.get(anchor.kid) ?? (keyring.reload() ? keyring.get(anchor.kid) : undefined);
@@ -154,8 +147,7 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
 
   /** The anchored head row is still there, unchanged: one indexed read per write. */
   async function headMatches(trx: Kysely<CofferSchema>, anchor: { count: number; hash: string }): Promise<boolean> {
-    const head = await trx.selectFrom("audit_events").select("hash").where("seq", "=", anchor.count).executeTakeFirst();
-    return head !== undefined && head.hash === anchor.hash;
+    return (await store.hashAt(trx, anchor.count)) === anchor.hash;
   }
 
   async function writeAnchor(trx: Kysely<CofferSchema>, count: number, hash: string, exists: boolean) {
@@ -167,12 +159,7 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
       mac: anchorMac(kek, `${count}:${hash}`),
       updated_at: clock().toISOString(),
     };
-    if (exists) await trx.updateTable("audit_anchor").set(row).where("id", "=", ANCHOR_ID).execute();
-    else
-      await trx
-        .insertInto("audit_anchor")
-        .values({ id: ANCHOR_ID, ...row })
-        .execute();
+    await store.writeAnchor(trx, row, exists);
   }
 
   async function append(trx: Kysely<CofferSchema>, events: AuditEventInput[]): Promise<void> {
@@ -219,24 +206,17 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
       rows.push({ ...base, prev_hash: prev, hash });
       prev = hash;
     }
-    await trx.insertInto("audit_events").values(rows).execute();
+    await store.insertEvents(trx, rows);
     await writeAnchor(trx, seq, prev, anchor !== undefined);
   }
 
   async function verify(): Promise<AuditVerification> {
-    const db = database.db;
-    const anchor = await readAnchor(db);
+    const anchor = await store.readAnchor();
     let expectedSeq = 1;
     let prev = GENESIS;
     const batch = 2000;
     for (;;) {
-      const rows = await db
-        .selectFrom("audit_events")
-        .selectAll()
-        .where("seq", ">=", expectedSeq)
-        .orderBy("seq")
-        .limit(batch)
-        .execute();
+      const rows = await store.eventsFrom(expectedSeq, batch);
       for (const row of rows) {
         if (row.seq !== expectedSeq) {
           return {
@@ -340,14 +320,7 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
     verify,
     page: (workspaceId, filter) => listAuditPage(database.db, workspaceId, filter),
     async list(filter) {
-      let q = database.db
-        .selectFrom("audit_events")
-        .selectAll()
-        .orderBy("seq")
-        .limit(filter.limit ?? 100);
-      if (filter.workspaceId) q = q.where("workspace_id", "=", filter.workspaceId);
-      if (filter.afterSeq !== undefined) q = q.where("seq", ">", filter.afterSeq);
-      const rows = await q.execute();
+      const rows = await store.list(filter);
       return rows.map((r) => ({
         seq: r.seq,
         id: r.id,
