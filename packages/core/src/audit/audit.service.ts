@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import { anchorMac } from "../crypto/envelope.js";
-import type { Keyring } from "../crypto/keyring.js";
+import type { KeyEncryptionKey, Keyring } from "../crypto/keyring.js";
 import type { Database } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { AuditEventsTable, CofferSchema } from "../db/schema.js";
@@ -150,8 +150,13 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
     return (await store.hashAt(trx, anchor.count)) === anchor.hash;
   }
 
-  async function writeAnchor(trx: Kysely<CofferSchema>, count: number, hash: string, exists: boolean) {
-    const kek = keyring.active;
+  async function writeAnchor(
+    trx: Kysely<CofferSchema>,
+    count: number,
+    hash: string,
+    exists: boolean,
+    kek: KeyEncryptionKey = keyring.active,
+  ) {
     const row = {
       count,
       hash,
@@ -164,7 +169,7 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
 
   async function append(trx: Kysely<CofferSchema>, events: AuditEventInput[]): Promise<void> {
     if (events.length === 0) return;
-    void keyring.active; // a store without its key refuses writes before anything else
+    const kek = keyring.active; // a store without its key refuses writes before anything else
     await lockChain(trx);
     const anchor = await readAnchor(trx);
     if (anchor && !anchorIsValid(anchor)) {
@@ -207,7 +212,7 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
       prev = hash;
     }
     await store.insertEvents(trx, rows);
-    await writeAnchor(trx, seq, prev, anchor !== undefined);
+    await writeAnchor(trx, seq, prev, anchor !== undefined, kek);
   }
 
   async function verify(): Promise<AuditVerification> {

@@ -83,8 +83,11 @@ export interface FunctionDefinition {
  * span of the call. The message names types and arguments, never values that may be secret.
  */
 export class FunctionError extends Error {
-  readonly code: "type_error" | "value_error" | "limit_exceeded";
-  constructor(message: string, code: "type_error" | "value_error" | "limit_exceeded" = "value_error") {
+  readonly code: "type_error" | "value_error" | "limit_exceeded" | "zero_division";
+  constructor(
+    message: string,
+    code: "type_error" | "value_error" | "limit_exceeded" | "zero_division" = "value_error",
+  ) {
     super(message);
     this.name = "FunctionError";
     this.code = code;

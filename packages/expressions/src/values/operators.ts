@@ -45,10 +45,7 @@ function delegate(op: ObjectOperator, a: ExprValue, b: ExprValue): ExprValue | u
   } catch (error) {
     // An operator of a value type (timedelta / 0) fails like any operator: an expression error.
     if (error instanceof FunctionError) {
-      throw new OperationError(
-        /divide by zero|modulo by a zero/i.test(error.message) ? "zero_division" : error.code,
-        error.message,
-      );
+      throw new OperationError(error.code, error.message);
     }
     throw error;
   }

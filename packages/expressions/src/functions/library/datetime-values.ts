@@ -265,10 +265,10 @@ export class PyTimeDelta extends ExprObject {
         case "-":
           return new PyTimeDelta(a - b);
         case "/":
-          if (b === 0n) throw new FunctionError("division by a zero timedelta", "value_error");
+          if (b === 0n) throw new FunctionError("division by a zero timedelta", "zero_division");
           return Number(a) / Number(b);
         case "%":
-          if (b === 0n) throw new FunctionError("modulo by a zero timedelta", "value_error");
+          if (b === 0n) throw new FunctionError("modulo by a zero timedelta", "zero_division");
           return new PyTimeDelta(floorMod(a, b));
         case "==":
           return a === b;
@@ -287,7 +287,7 @@ export class PyTimeDelta extends ExprObject {
         return PyTimeDelta.fromFloatMicros(Number(this.micros) * n);
       }
       if (op === "/" && !reversed) {
-        if (n === 0) throw new FunctionError("Cannot divide by zero", "value_error");
+        if (n === 0) throw new FunctionError("Cannot divide by zero", "zero_division");
         if (Number.isInteger(n) && Number.isSafeInteger(n)) {
           const d = BigInt(n);
           // Python's _divide_and_round: round half to even.

@@ -33,6 +33,20 @@ export function parseTags(pairs: string[] | undefined): Record<string, string> |
   return tags;
 }
 
+/** A file's text; unreadable or not UTF-8 is a user error naming `what` and the path, never the content. */
+export function readTextFile(path: string, what: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new CofferError(
+      "file_unreadable",
+      `Cannot read ${what} (${path}): ${(error as NodeJS.ErrnoException).code ?? "error"}.`,
+    );
+  }
+  return decodeUtf8Value(bytes, `${what[0]?.toUpperCase() ?? ""}${what.slice(1)} (${path})`);
+}
+
 /**
  * Parses `KEY=VALUE` arguments, split at the first `=`. `KEY=@path` reads a file and `KEY=-`
  * prompts without echo at a terminal, else reads standard input (once). Messages name the key, never the value.
@@ -63,17 +77,7 @@ export async function parseKeyValues(
       stdinUsed = true;
       result.push({ key, value: await context.secretInput(`Value for ${key} (not shown): `) });
     } else if (raw.startsWith("@")) {
-      const path = raw.slice(1);
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(path);
-      } catch (error) {
-        throw new CofferError(
-          "file_unreadable",
-          `Cannot read the file for key ${key} (${path}): ${(error as NodeJS.ErrnoException).code ?? "error"}.`,
-        );
-      }
-      result.push({ key, value: decodeUtf8Value(bytes, `The file for key ${key} (${path})`) });
+      result.push({ key, value: readTextFile(raw.slice(1), `the file for key ${key}`) });
     } else {
       result.push({ key, value: raw });
       typed.push(key);

@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
-import { CofferError, decodeUtf8Value, isCofferError, validateKeyName } from "@coffer/core";
+import { CofferError, isCofferError, validateKeyName } from "@coffer/core";
 import type { Command } from "commander";
 import { parse } from "dotenv";
 import type { CliContext, CommonOptions } from "../context.js";
-import { collect, parseTags, withCommonOptions } from "./options.js";
+import { collect, parseTags, readTextFile, withCommonOptions } from "./options.js";
 
 /** The 1-based line where `key` is assigned in a dotenv file (its last assignment wins, as in dotenv). */
 function lineOf(text: string, key: string): number | undefined {
@@ -18,16 +17,7 @@ function lineOf(text: string, key: string): number | undefined {
 
 /** Reads a dotenv file into key/value pairs, refusing key names Coffer does not allow (by name and line). */
 export function readDotenvFile(path: string): { key: string; value: string }[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new CofferError(
-      "file_unreadable",
-      `Cannot read the file to import (${path}): ${(error as NodeJS.ErrnoException).code ?? "error"}.`,
-    );
-  }
-  const text = decodeUtf8Value(bytes, `The file to import (${path})`);
+  const text = readTextFile(path, "the file to import");
   const parsed = parse(text);
   const keys: { key: string; value: string }[] = [];
   for (const [key, value] of Object.entries(parsed)) {

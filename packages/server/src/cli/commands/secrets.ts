@@ -51,9 +51,6 @@ function describeSecret(item: SecretItem): string {
 
 export function registerSecretsCommands(program: Command, context: CliContext): void {
   const secrets = program.command("secrets").description("create and manage secrets (values are never printed)");
-  registerSecretsVerify(secrets, context);
-  registerSecretsCheck(secrets, context);
-  registerSecretsImport(secrets, context);
 
   async function byName(name: string, options: CommonOptions) {
     const coffer = await context.coffer();
@@ -225,6 +222,10 @@ export function registerSecretsCommands(program: Command, context: CliContext): 
       if (options.json) context.json(restored);
       else context.out(`Restored version ${number} of '${restored.name}' as version ${restored.version}.`);
     });
+  // After the everyday commands, so `coffer secrets --help` lists create, list, show… first.
+  registerSecretsImport(secrets, context);
+  registerSecretsCheck(secrets, context);
+  registerSecretsVerify(secrets, context);
 }
 
 function rank(order: string[], key: string): number {
