@@ -24,6 +24,16 @@ await build({
   // Native and optional modules, and Fastify's (its swagger-ui finds its files through
   // __dirname), stay where npm put them.
   external: ["better-sqlite3", "pg-native", "fastify", "@fastify/*", "fastify-type-provider-zod"],
+  // Classic zod is only for the HTTP server's schemas: loaded from node_modules with `serve` (the
+  // same copy fastify-type-provider-zod uses), while the config's small zod/mini stays bundled.
+  plugins: [
+    {
+      name: "classic-zod-external",
+      setup(b) {
+        b.onResolve({ filter: /^zod$/ }, () => ({ path: "zod", external: true }));
+      },
+    },
+  ],
   banner: {
     js: "import { createRequire as __coffer_require } from 'node:module'; const require = __coffer_require(import.meta.url);",
   },

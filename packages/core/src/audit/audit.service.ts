@@ -145,11 +145,6 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
     return sameHex(anchorMac(kek, `${anchor.count}:${anchor.hash}`), anchor.mac);
   }
 
-  /** The anchored head row is still there, unchanged: one indexed read per write. */
-  async function headMatches(trx: Kysely<CofferSchema>, anchor: { count: number; hash: string }): Promise<boolean> {
-    return (await store.hashAt(trx, anchor.count)) === anchor.hash;
-  }
-
   async function writeAnchor(
     trx: Kysely<CofferSchema>,
     count: number,
@@ -164,21 +159,23 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
       mac: anchorMac(kek, `${count}:${hash}`),
       updated_at: clock().toISOString(),
     };
-    await store.writeAnchor(trx, row, exists);
+    if (exists) await store.moveAnchor(trx, row);
+    else await store.writeAnchor(trx, row, false);
   }
 
   async function append(trx: Kysely<CofferSchema>, events: AuditEventInput[]): Promise<void> {
     if (events.length === 0) return;
     const kek = keyring.active; // a store without its key refuses writes before anything else
     await lockChain(trx);
-    const anchor = await readAnchor(trx);
+    const anchor = await store.readHead(trx);
     if (anchor && !anchorIsValid(anchor)) {
       throw new CofferError(
         "audit_anchor_invalid",
         "The audit chain's anchor does not verify, so Coffer refuses to write. Run `coffer audit verify` and investigate.",
       );
     }
-    if (anchor && anchor.count > 0 && !(await headMatches(trx, anchor))) {
+    // The anchored head row is still there, unchanged (read with the anchor, in the same query).
+    if (anchor && anchor.count > 0 && anchor.head_hash !== anchor.hash) {
       throw new CofferError(
         "audit_chain_broken",
         `The newest audit event (#${anchor.count}) is missing or altered, so Coffer refuses to write. Run \`coffer audit verify\` and investigate.`,

@@ -1,12 +1,41 @@
 import { type Kysely, sql } from "kysely";
+import { createCompiledQueries } from "../db/compiled-queries.js";
 import type { DialectName } from "../db/database.js";
 import type { AuditAnchorTable, AuditEventsTable, CofferSchema } from "../db/schema.js";
 
 type Db = Kysely<CofferSchema>;
 const ANCHOR_ID = "head";
 
+/** The columns of an event row in insert order (the canonical order of the hash, plus the chain). */
+const EVENT_COLUMNS = [
+  "seq",
+  "id",
+  "occurred_at",
+  "actor",
+  "workspace_id",
+  "action",
+  "outcome",
+  "target_type",
+  "target_id",
+  "target_name",
+  "environment",
+  "request_id",
+  "run_id",
+  "details",
+  "prev_hash",
+  "hash",
+] as const satisfies readonly (keyof AuditEventsTable)[];
+
+/** The anchor and the hash of the event it names, as one read. */
+export interface AuditHead extends Omit<AuditAnchorTable, "id"> {
+  /** The stored hash of event #count; null when that row is gone. */
+  head_hash: string | null;
+}
+
 /** The audit chain's queries: events, the anchored head, and the writers' lock. */
 export function createAuditStore(db: Db, dialect: DialectName) {
+  // Every write appends here, so its queries compile once (the insert once per batch size).
+  const rows = createCompiledQueries();
   return {
     /** Serialises chain writers; SQLite writers already hold the database's write lock (BEGIN IMMEDIATE). */
     async lockChain(trx: Db): Promise<void> {
@@ -27,14 +56,41 @@ export function createAuditStore(db: Db, dialect: DialectName) {
           .execute();
     },
 
-    /** The hash of event `seq`, if it exists: one indexed read. */
-    async hashAt(trx: Db, seq: number): Promise<string | undefined> {
-      const row = await trx.selectFrom("audit_events").select("hash").where("seq", "=", seq).executeTakeFirst();
-      return row?.hash;
+    /** The anchor with the stored hash of the event it names: what every append checks first. */
+    async readHead(trx: Db): Promise<AuditHead | undefined> {
+      const found = await rows(trx, "audit.readHead", [ANCHOR_ID], () =>
+        trx
+          .selectFrom("audit_anchor as a")
+          .select(["a.count", "a.hash", "a.kid", "a.mac", "a.updated_at"])
+          .select((eb) =>
+            eb.selectFrom("audit_events as e").select("e.hash").whereRef("e.seq", "=", "a.count").as("head_hash"),
+          )
+          .where("a.id", "=", ANCHOR_ID),
+      );
+      return found[0];
     },
 
-    async insertEvents(trx: Db, rows: AuditEventsTable[]) {
-      await trx.insertInto("audit_events").values(rows).execute();
+    /** Moves the anchor (it exists: the caller read it in this transaction). */
+    async moveAnchor(trx: Db, row: Omit<AuditAnchorTable, "id">): Promise<void> {
+      const parameters = [row.count, row.hash, row.kid, row.mac, row.updated_at, ANCHOR_ID];
+      await rows(trx, "audit.moveAnchor", parameters, () =>
+        trx
+          .updateTable("audit_anchor")
+          .set({ count: row.count, hash: row.hash, kid: row.kid, mac: row.mac, updated_at: row.updated_at })
+          .where("id", "=", ANCHOR_ID),
+      );
+    },
+
+    async insertEvents(trx: Db, events: AuditEventsTable[]) {
+      const parameters: unknown[] = [];
+      for (const e of events) for (const c of EVENT_COLUMNS) parameters.push(e[c]);
+      await rows(trx, `audit.insertEvents:${events.length}`, parameters, () =>
+        trx
+          .insertInto("audit_events")
+          .values(
+            events.map((e) => Object.fromEntries(EVENT_COLUMNS.map((c) => [c, e[c]])) as unknown as AuditEventsTable),
+          ),
+      );
     },
 
     /** Events from `seq` on, in order, a batch at a time (for `audit verify`). */

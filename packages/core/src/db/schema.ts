@@ -1,4 +1,4 @@
-import type { SecretType } from "@coffer/sdk";
+import type { SecretType } from "@coffer/sdk/secret-types";
 import type { ColumnType, Generated } from "kysely";
 
 // Timestamps are ISO-8601 strings in UTC on both dialects, so ordering and comparison behave the

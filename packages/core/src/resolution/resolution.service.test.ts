@@ -105,6 +105,29 @@ for (const dialect of await testDialects("run-path resolution")) {
       assert.equal(result.secrets.get("svc_0")?.environment, "prod");
     });
 
+    test("useAudit 'return' hands the use events to the caller, who writes them in its own batch", async () => {
+      const before = (await coffer.audit.list({ workspaceId: ws, limit: 1000 })).length;
+      const result = await coffer.resolution.resolveForRun({
+        workspaceId: ws,
+        environment: "default",
+        secretNames: ["svc_1", "svc_2"],
+        runId: "run-deferred",
+        actor,
+        useAudit: "return",
+      });
+      assert.equal(result.secrets.get("svc_1")?.values?.TOKEN, values.get("svc_1"));
+      assert.equal((await coffer.audit.list({ workspaceId: ws, limit: 1000 })).length, before, "nothing written yet");
+      assert.deepEqual(result.useEvents.map((e) => [e.action, e.targetName, e.runId]).sort(), [
+        ["secret.use", "svc_1", "run-deferred"],
+        ["secret.use", "svc_2", "run-deferred"],
+      ]);
+      assert.ok(!JSON.stringify(result.useEvents).includes(values.get("svc_1")!), "no value in the events");
+      await coffer.audit.record(result.useEvents);
+      const written = (await coffer.audit.list({ workspaceId: ws, limit: 1000 })).slice(before);
+      assert.deepEqual(written.map((e) => e.targetName).sort(), ["svc_1", "svc_2"]);
+      assert.equal((await coffer.audit.verify()).ok, true, "the chain still verifies");
+    });
+
     test("nothing to resolve reads nothing and writes nothing", async () => {
       const reads = countReads(coffer);
       const result = await coffer.resolution.resolveForRun({

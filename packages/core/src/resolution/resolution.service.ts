@@ -1,4 +1,4 @@
-import type { SecretType } from "@coffer/sdk";
+import type { SecretType } from "@coffer/sdk/secret-types";
 import type { Actor, AuditEventInput, AuditService } from "../audit/audit.service.js";
 import { openValues, versionAad } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
@@ -25,6 +25,12 @@ export interface ResolveForRunInput {
   requiredKeys?: Readonly<Record<string, readonly string[]>>;
   runId?: string;
   actor: Actor;
+  /**
+   * `record` (the default): the use-audit batch is written before the values are returned.
+   * `return`: the events come back in `useEvents`, for a caller that writes them in the same
+   * transaction as its own run records — and must do so before the action gets the values.
+   */
+  useAudit?: "record" | "return";
 }
 
 export interface RunResolution {
@@ -39,6 +45,8 @@ export interface RunResolution {
   corrupted: { secret: string; version: number }[];
   /** True when the run can go ahead: nothing missing, nothing corrupted. */
   complete: boolean;
+  /** The use-audit events, when the caller asked to write them itself (`useAudit: "return"`); else empty. */
+  useEvents: AuditEventInput[];
 }
 
 /**
@@ -116,7 +124,8 @@ export function createResolutionService(deps: {
           details: { version: secret.version },
         });
       }
-      await audit.record(events);
+      const returned = input.useAudit === "return";
+      if (!returned) await audit.record(events);
       // Later metadata reads show the secret as corrupted without decrypting it themselves.
       if (corruptedIds.length > 0) await store.markCorrupted(corruptedIds, clock().toISOString());
       return {
@@ -131,6 +140,7 @@ export function createResolutionService(deps: {
           missingVariables.length === 0 &&
           missingKeys.length === 0 &&
           corrupted.length === 0,
+        useEvents: returned ? events : [],
       };
     },
   };

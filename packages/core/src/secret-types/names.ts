@@ -5,10 +5,15 @@
  * characters escaped, cut at a readable length) so the user sees exactly what to fix.
  * The patterns make every stored secret reachable from `${{ SECRETS.<name>.<KEY> }}`.
  */
-import { ENVIRONMENT_NAME_PATTERN, KEY_NAME_PATTERN, RESERVED_NAME, SECRET_NAME_PATTERN } from "@coffer/sdk";
+import {
+  ENVIRONMENT_NAME_PATTERN,
+  KEY_NAME_PATTERN,
+  RESERVED_NAME,
+  SECRET_NAME_PATTERN,
+} from "@coffer/sdk/secret-types";
 import { CofferError, type ErrorCode } from "../errors/coffer-error.js";
 
-export { ENVIRONMENT_NAME_PATTERN, KEY_NAME_PATTERN, SECRET_NAME_PATTERN } from "@coffer/sdk";
+export { ENVIRONMENT_NAME_PATTERN, KEY_NAME_PATTERN, SECRET_NAME_PATTERN } from "@coffer/sdk/secret-types";
 
 /** Longest name shown in a message; longer names are cut with an ellipsis. */
 const DISPLAY_LIMIT = 100;

@@ -26,15 +26,15 @@
  * (e.g. `damaged`, `public_key`, `no_pem_block`) and certificate errors `certificateNumber` /
  * `certificateCount` (1-based).
  */
-import { SECRET_TYPES, type SecretType, STRUCTURED_KEYS, type StructuredSecretType } from "@coffer/sdk";
+import { SECRET_TYPES, type SecretType, STRUCTURED_KEYS, type StructuredSecretType } from "@coffer/sdk/secret-types";
 import { CofferError, type ErrorCode } from "../errors/coffer-error.js";
 import { type CertificateFacts, parseCertificates } from "./certificate.js";
 import { quoteName, validateKeyName } from "./names.js";
 import { normalizePem } from "./pem.js";
 import { type KeyFacts, parsePrivateKey } from "./private-key.js";
 
-export type { SecretType, StructuredSecretType } from "@coffer/sdk";
-export { SECRET_TYPES, STRUCTURED_KEYS } from "@coffer/sdk";
+export type { SecretType, StructuredSecretType } from "@coffer/sdk/secret-types";
+export { SECRET_TYPES, STRUCTURED_KEYS } from "@coffer/sdk/secret-types";
 export type { CertificateFacts } from "./certificate.js";
 export type { KeyFacts } from "./private-key.js";
 

@@ -1,4 +1,4 @@
-import type { SecretType } from "@coffer/sdk";
+import type { SecretType } from "@coffer/sdk/secret-types";
 import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
 import { createCompiledQueries } from "../db/compiled-queries.js";
 import type { DialectName } from "../db/database.js";

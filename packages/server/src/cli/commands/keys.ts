@@ -1,4 +1,3 @@
-import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { type CliContext, table } from "../context.js";
 
@@ -13,6 +12,8 @@ export function registerKeysCommands(program: Command, context: CliContext): voi
     )
     .action(async (options: { json?: boolean }) => {
       const coffer = await context.coffer();
+      // Loaded here: no other command pays for the progress bar.
+      const { SingleBar } = (await import("cli-progress")).default;
       const bar = new SingleBar({
         format: "re-wrapping data keys [{bar}] {value}/{total}",
         stream: process.stderr,

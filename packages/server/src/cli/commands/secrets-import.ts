@@ -1,6 +1,5 @@
 import { CofferError, isCofferError, validateKeyName } from "@coffer/core";
 import type { Command } from "commander";
-import { parse } from "dotenv";
 import type { CliContext, CommonOptions } from "../context.js";
 import { collect, parseTags, readTextFile, withCommonOptions } from "./options.js";
 
@@ -16,8 +15,10 @@ function lineOf(text: string, key: string): number | undefined {
 }
 
 /** Reads a dotenv file into key/value pairs, refusing key names Coffer does not allow (by name and line). */
-export function readDotenvFile(path: string): { key: string; value: string }[] {
+export async function readDotenvFile(path: string): Promise<{ key: string; value: string }[]> {
   const text = readTextFile(path, "the file to import");
+  // Loaded here: no other command pays for the dotenv parser.
+  const { parse } = (await import("dotenv")).default;
   const parsed = parse(text);
   const keys: { key: string; value: string }[] = [];
   for (const [key, value] of Object.entries(parsed)) {
@@ -54,7 +55,7 @@ export function registerSecretsImport(secrets: Command, context: CliContext): vo
     .option("-d, --description <text>")
     .option("--tag <name=value>", "a tag (repeatable)", collect)
     .action(async (file: string, options: CommonOptions & { name: string; description?: string; tag?: string[] }) => {
-      const keys = readDotenvFile(file);
+      const keys = await readDotenvFile(file);
       const tags = parseTags(options.tag);
       const coffer = await context.coffer();
       const workspaceId = await context.workspaceId(options);
