@@ -13,3 +13,4 @@ export type {
   TemplateStep,
 } from "./registry/registry.types.js";
 export type { CustomActionDescription, CustomActionOutcome, CustomActionRunRequest } from "./sandbox/sandbox.types.js";
+export { BUILTIN_ACTIONS } from "./actions/builtins.js";
