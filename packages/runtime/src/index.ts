@@ -1,3 +1,4 @@
+export { BUILTIN_ACTIONS } from "./actions/builtins.js";
 export type {
   ActionRunRequest,
   ActionRunResult,
@@ -13,4 +14,3 @@ export type {
   TemplateStep,
 } from "./registry/registry.types.js";
 export type { CustomActionDescription, CustomActionOutcome, CustomActionRunRequest } from "./sandbox/sandbox.types.js";
-export { BUILTIN_ACTIONS } from "./actions/builtins.js";

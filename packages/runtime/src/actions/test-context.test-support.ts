@@ -4,7 +4,7 @@
  * masks logs; this one records log lines unmasked for assertions.
  */
 import { CofferError } from "@coffer/core";
-import type { ActionContext, ActionDefinition, LogFields } from "@coffer/sdk";
+import type { ActionContext, ActionDefinition, LogFields, z } from "@coffer/sdk";
 
 export interface LoggedLine {
   level: "debug" | "info" | "warn" | "error";
@@ -61,11 +61,9 @@ export function testContext(
       of(name) {
         const keys = Object.hasOwn(secrets, name) ? secrets[name] : undefined;
         if (keys === undefined) {
-          throw new CofferError(
-            "secret_not_found",
-            `Secret ${name} is not configured in environment ${environment}.`,
-            { details: { secret: name, environment } },
-          );
+          throw new CofferError("secret_not_found", `Secret ${name} is not configured in environment ${environment}.`, {
+            details: { secret: name, environment },
+          });
         }
         return Object.freeze({ ...keys });
       },
@@ -74,10 +72,10 @@ export function testContext(
 }
 
 /** Parses the args with the action's schema and calls its handler, as the executor does. */
-export async function runAction(
-  action: ActionDefinition,
+export async function runAction<Args extends z.ZodType, Result>(
+  action: ActionDefinition<Args, Result>,
   args: Record<string, unknown>,
   ctx: ActionContext = testContext(),
-): Promise<unknown> {
+): Promise<Result> {
   return action.handler(action.args.parse(args), ctx);
 }

@@ -6,7 +6,7 @@
  */
 import { CofferError, isCofferError } from "@coffer/core";
 import { type ActionContext, defineAction, z } from "@coffer/sdk";
-import { Agent, type Dispatcher, FormData, interceptors, request } from "undici";
+import { Agent, buildConnector, type Dispatcher, FormData, interceptors, request } from "undici";
 
 const primitive = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -91,8 +91,19 @@ export async function httpRequest(args: HttpRequestArgs, ctx: ActionContext): Pr
   const body = requestBody(args, headers);
   const timeoutMs = Math.ceil(args.timeout * 1000);
 
+  // With TLS 1.3 a server's refusal of the client certificate arrives as an alert after the
+  // handshake; undici then reports only "other side closed", so the socket's own error is kept.
+  const seen: { tlsCode?: string } = {};
+  const connector = buildConnector({ ...tlsOptions(args, ctx), timeout: timeoutMs });
   const agent = new Agent({
-    connect: { ...tlsOptions(args, ctx), timeout: timeoutMs },
+    connect: (options, callback) =>
+      connector(options, (...result) => {
+        result[1]?.on("error", (error) => {
+          const code = errorCode(error);
+          if (code?.startsWith("ERR_SSL_")) seen.tlsCode ??= code;
+        });
+        callback(...result);
+      }),
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
@@ -111,7 +122,7 @@ export async function httpRequest(args: HttpRequestArgs, ctx: ActionContext): Pr
     responseHeaders = flattenHeaders(response.headers);
     bytes = Buffer.from(await response.body.arrayBuffer());
   } catch (error) {
-    throw transportError(error, { where, timeout: args.timeout, ctx, deadline });
+    throw transportError(error, { where, timeout: args.timeout, ctx, deadline, tlsCode: seen.tlsCode });
   } finally {
     agent.destroy().catch(() => {});
   }
@@ -314,7 +325,7 @@ const CONNECTION_REASONS: Record<string, string> = {
 /** Turns undici/Node errors into CofferErrors whose message says what happened, never echoing data. */
 function transportError(
   error: unknown,
-  at: { where: string; timeout: number; ctx: ActionContext; deadline: AbortSignal },
+  at: { where: string; timeout: number; ctx: ActionContext; deadline: AbortSignal; tlsCode: string | undefined },
 ): CofferError {
   if (isCofferError(error)) return error;
   if (at.ctx.signal.aborted) {
@@ -322,7 +333,7 @@ function transportError(
     if (isCofferError(reason)) return reason;
     return new CofferError("action_aborted", `The request to ${at.where} was cancelled before it completed.`);
   }
-  const code = errorCode(error);
+  const code = at.tlsCode ?? errorCode(error);
   if (at.deadline.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
     return new CofferError(
       "http_timeout",
@@ -335,7 +346,11 @@ function transportError(
       details: { cause_code: code },
     });
   }
-  const reason = code !== undefined ? CONNECTION_REASONS[code] : undefined;
+  let reason = code !== undefined ? CONNECTION_REASONS[code] : undefined;
+  if (reason !== undefined && /closed/.test(reason) && at.where.startsWith("https:")) {
+    // A server that does not accept the client certificate may just close the connection.
+    reason = `${reason}. If it requires a client certificate, check that the mtls secret of this environment holds one its CA signed`;
+  }
   return new CofferError(
     "http_connection_failed",
     `Could not complete the request to ${at.where}: ${reason ?? "the connection failed"}.`,
