@@ -6,7 +6,15 @@
  */
 import { CofferError, isCofferError } from "@coffer/core";
 import { type ActionContext, defineAction, z } from "@coffer/sdk";
-import { Agent, buildConnector, type Dispatcher, FormData, interceptors, request } from "undici";
+import type { Dispatcher, FormData } from "undici";
+
+type Undici = typeof import("undici");
+// undici takes a third of a second to load here: loaded on the first request, not by every command.
+let undiciModule: Promise<Undici> | undefined;
+const loadUndici = (): Promise<Undici> => {
+  undiciModule ??= import("undici");
+  return undiciModule;
+};
 
 const primitive = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -87,15 +95,16 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 export async function httpRequest(args: HttpRequestArgs, ctx: ActionContext): Promise<HttpResponseResult> {
   const url = withParams(args.url, args.params);
   const where = describeUrl(url);
+  const undici = await loadUndici();
   const headers = requestHeaders(args);
-  const body = requestBody(args, headers);
+  const body = requestBody(args, headers, undici);
   const timeoutMs = Math.ceil(args.timeout * 1000);
 
   // With TLS 1.3 a server's refusal of the client certificate arrives as an alert after the
   // handshake; undici then reports only "other side closed", so the socket's own error is kept.
   const seen: { tlsCode?: string } = {};
-  const connector = buildConnector({ ...tlsOptions(args, ctx), timeout: timeoutMs });
-  const agent = new Agent({
+  const connector = undici.buildConnector({ ...tlsOptions(args, ctx), timeout: timeoutMs });
+  const agent = new undici.Agent({
     connect: (options, callback) =>
       connector(options, (...result) => {
         result[1]?.on("error", (error) => {
@@ -108,7 +117,7 @@ export async function httpRequest(args: HttpRequestArgs, ctx: ActionContext): Pr
     bodyTimeout: timeoutMs,
   });
   const dispatcher: Dispatcher = args.follow_redirects
-    ? agent.compose(interceptors.redirect({ maxRedirections: args.max_redirects }))
+    ? agent.compose(undici.interceptors.redirect({ maxRedirections: args.max_redirects }))
     : agent;
   const deadline = AbortSignal.timeout(timeoutMs);
   const signal = AbortSignal.any([ctx.signal, deadline]);
@@ -117,7 +126,7 @@ export async function httpRequest(args: HttpRequestArgs, ctx: ActionContext): Pr
   let responseHeaders: Record<string, string>;
   let bytes: Buffer;
   try {
-    const response = await request(url, { method: args.method, headers, body, dispatcher, signal });
+    const response = await undici.request(url, { method: args.method, headers, body, dispatcher, signal });
     statusCode = response.statusCode;
     responseHeaders = flattenHeaders(response.headers);
     bytes = Buffer.from(await response.body.arrayBuffer());
@@ -178,7 +187,11 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some((h) => h.toLowerCase() === name);
 }
 
-function requestBody(args: HttpRequestArgs, headers: Record<string, string>): string | FormData | undefined {
+function requestBody(
+  args: HttpRequestArgs,
+  headers: Record<string, string>,
+  undici: Undici,
+): string | FormData | undefined {
   const given = (["payload", "content", "form_data", "files"] as const).filter((k) => args[k] != null);
   const clash =
     given.includes("content") && given.length > 1
@@ -197,7 +210,7 @@ function requestBody(args: HttpRequestArgs, headers: Record<string, string>): st
     return JSON.stringify(args.payload);
   }
   if (args.files != null) {
-    const form = new FormData();
+    const form = new undici.FormData();
     for (const [name, value] of Object.entries(args.form_data ?? {})) {
       for (const item of Array.isArray(value) ? value : [value]) form.append(name, String(item));
     }
