@@ -157,6 +157,17 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     });
     return;
   }
+  const echoStatus = /^\/echo-status\/(\d{3})$/.exec(path);
+  if (echoStatus) {
+    json(res, Number(echoStatus[1]), { you_sent: req.headers });
+    return;
+  }
+  const crossOrigin = url.searchParams.get("to");
+  if (path === "/redirect-to" && crossOrigin) {
+    res.writeHead(302, { location: crossOrigin });
+    res.end();
+    return;
+  }
   const status = /^\/status\/(\d{3})$/.exec(path);
   if (status) {
     json(res, Number(status[1]), { error: "the upstream says no", status: Number(status[1]) });
@@ -371,13 +382,48 @@ describe("core.http_request arguments", () => {
     assert.equal(error.code, "http_status_error");
     assert.equal(error.details.status_code, 403);
     assert.match(String(error.details.response), /the upstream says no/);
-    assert.match(error.message, /GET http:\/\/127\.0\.0\.1:\d+\/status\/403 returned HTTP 403/);
+    assert.match(error.message, /^GET http:\/\/127\.0\.0\.1:\d+ returned HTTP 403/);
     assert.match(error.message, /ignore_status_codes/);
     const everything = JSON.stringify({ ...error.toJSON(), stack: error.stack });
     for (const credential of ["query-credential", "header-credential", "basic-credential"]) {
       assert.equal(everything.includes(credential), false, credential);
     }
     assert.equal(everything.includes(Buffer.from("u:basic-credential").toString("base64")), false);
+  });
+
+  test("an error response that echoes the request does not carry its credential headers into the error", async () => {
+    const error = await rejection(
+      http({
+        url: `${base}/echo-status/401`,
+        headers: { "X-Api-Key": "header-credential-2" },
+        auth: { username: "svc", password: "basic-credential-2" },
+      }),
+    );
+    assert.equal(error.details.status_code, 401);
+    const response = String(error.details.response);
+    assert.match(response, /you_sent/);
+    assert.equal(response.includes("header-credential-2"), false);
+    assert.equal(response.includes(Buffer.from("svc:basic-credential-2").toString("base64")), false);
+  });
+
+  test("a URL path is not repeated in errors (webhook URLs carry their token there)", async () => {
+    const error = await rejection(http({ url: `${base}/status/404/T0/B0/webhook-token-in-path` }));
+    assert.equal(JSON.stringify({ ...error.toJSON(), stack: error.stack }).includes("webhook-token"), false);
+  });
+
+  test("a redirect to another origin drops the Authorization header; the same origin keeps it", async () => {
+    const port = new URL(base).port;
+    const auth = { username: "alice", password: "s3cret-pass" };
+    const other = (await http({
+      url: `${base}/redirect-to?to=${encodeURIComponent(`http://localhost:${port}/echo`)}`,
+      auth,
+      follow_redirects: true,
+    })) as { data: { headers: Record<string, string> } };
+    assert.equal(other.data.headers.authorization, undefined);
+    const same = (await http({ url: `${base}/redirect/1`, auth, follow_redirects: true })) as {
+      data: { headers: Record<string, string> };
+    };
+    assert.match(same.data.headers.authorization ?? "", /^Basic /);
   });
 
   test("a status in ignore_status_codes is a result; others still fail", async () => {

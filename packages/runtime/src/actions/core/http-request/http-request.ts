@@ -149,7 +149,7 @@ export async function httpRequest(args: HttpRequestArgs, ctx: ActionContext): Pr
     throw new CofferError(
       "http_status_error",
       `${args.method} ${where} returned HTTP ${statusCode}. Fix the request, or add ${statusCode} to ignore_status_codes to get this response as the result.`,
-      { details: { status_code: statusCode, response: excerpt(bytes) } },
+      { details: { status_code: statusCode, response: excerpt(bytes, headers) } },
     );
   }
   return { status_code: statusCode, headers: responseHeaders, data };
@@ -165,10 +165,12 @@ function withParams(raw: string, params: HttpRequestArgs["params"]): string {
   return url.toString();
 }
 
-/** Scheme, host and path: the query and any user:password@ can hold credentials. */
+/**
+ * Scheme, host and port only: a path (webhook URLs), a query or a user:password@ can hold
+ * credentials, possibly normalised by URL parsing so that the masker would not recognise them.
+ */
 function describeUrl(raw: string): string {
-  const url = new URL(raw);
-  return `${url.origin}${url.pathname}`;
+  return new URL(raw).origin;
 }
 
 function requestHeaders(args: HttpRequestArgs): Record<string, string> {
@@ -316,9 +318,21 @@ function responseData(bytes: Buffer, contentType: string | undefined, base64: bo
 
 const EXCERPT_CHARS = 1000;
 
-/** The start of an error response's body: what an API says is wrong is usually there. */
-function excerpt(bytes: Buffer): string {
-  const text = new TextDecoder().decode(bytes.subarray(0, EXCERPT_CHARS * 4));
+/** Header values shorter than this are not redacted from an error's excerpt (they would hit ordinary words). */
+const MIN_REDACTED_LENGTH = 8;
+
+/**
+ * The start of an error response's body: what an API says is wrong is usually there. A server
+ * that echoes the request could repeat a credential header, and a basic-auth token is a form of
+ * the secrets the run's masker does not know, so the values of the headers sent are cut out.
+ */
+function excerpt(bytes: Buffer, sent: Record<string, string>): string {
+  let text = new TextDecoder().decode(bytes.subarray(0, EXCERPT_CHARS * 4));
+  const values = Object.values(sent)
+    .flatMap((v) => [v, ...v.split(/\s+/)])
+    .filter((v) => v.length >= MIN_REDACTED_LENGTH)
+    .sort((a, b) => b.length - a.length);
+  for (const value of values) text = text.split(value).join("***");
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
 }
 
