@@ -1,3 +1,4 @@
+export { BUILTIN_ACTIONS } from "./actions/builtins.js";
 export type {
   ActionRunRequest,
   ActionRunResult,
