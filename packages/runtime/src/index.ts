@@ -5,6 +5,8 @@ export type {
   SecretPreprocessor,
 } from "./executor/executor.types.js";
 export type { Masker, MaskingStream } from "./masking/masker.types.js";
+export type { CreateRegistryOptions, LoadedRegistry } from "./registry/registry.js";
+export { createRegistry } from "./registry/registry.js";
 export type {
   ActionEntry,
   Registry,
@@ -12,4 +14,9 @@ export type {
   TemplateActionBody,
   TemplateStep,
 } from "./registry/registry.types.js";
+export type { SecretDefinition } from "./registry/secret-definitions.js";
+export { deriveSecretDefinitions, inferSecretType } from "./registry/secret-definitions.js";
+export type { Sandbox, SandboxKind, SandboxModeSetting, SandboxOptions } from "./sandbox/sandbox.js";
+export { bubblewrapWorks, cofferModules, createSandbox } from "./sandbox/sandbox.js";
 export type { CustomActionDescription, CustomActionOutcome, CustomActionRunRequest } from "./sandbox/sandbox.types.js";
+export type { DescribedAction } from "./sandbox/sandbox-protocol.js";
