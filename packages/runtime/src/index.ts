@@ -17,6 +17,6 @@ export type {
 export type { SecretDefinition } from "./registry/secret-definitions.js";
 export { deriveSecretDefinitions, inferSecretType } from "./registry/secret-definitions.js";
 export type { Sandbox, SandboxKind, SandboxModeSetting, SandboxOptions } from "./sandbox/sandbox.js";
-export { bubblewrapWorks, cofferModules, createSandbox } from "./sandbox/sandbox.js";
+export { bubblewrapArgs, bubblewrapWorks, cofferModules, createSandbox } from "./sandbox/sandbox.js";
 export type { CustomActionDescription, CustomActionOutcome, CustomActionRunRequest } from "./sandbox/sandbox.types.js";
 export type { DescribedAction } from "./sandbox/sandbox-protocol.js";
