@@ -22,8 +22,8 @@ await build({
   platform: "node",
   target: "node20",
   // Native and optional modules, and Fastify's (its swagger-ui finds its files through
-  // __dirname), stay where npm put them.
-  external: ["better-sqlite3", "pg-native", "fastify", "@fastify/*", "fastify-type-provider-zod"],
+  // __dirname), stay where npm put them; so does esbuild (it finds its binary beside itself).
+  external: ["better-sqlite3", "pg-native", "fastify", "@fastify/*", "fastify-type-provider-zod", "esbuild"],
   banner: {
     js: "import { createRequire as __coffer_require } from 'node:module'; const require = __coffer_require(import.meta.url);",
   },

@@ -1,3 +1,5 @@
+export type { ActionDefinition, SecretDeclaration } from "@coffer/sdk";
+export { defineAction, isOAuthDeclaration, z } from "@coffer/sdk";
 export type {
   ActionRunRequest,
   ActionRunResult,
@@ -5,7 +7,7 @@ export type {
   SecretPreprocessor,
 } from "./executor/executor.types.js";
 export type { Masker, MaskingStream } from "./masking/masker.types.js";
-export type { CreateRegistryOptions, LoadedRegistry } from "./registry/registry.js";
+export type { AnyActionDefinition, CreateRegistryOptions, LoadedRegistry } from "./registry/registry.js";
 export { createRegistry } from "./registry/registry.js";
 export type {
   ActionEntry,
