@@ -229,6 +229,18 @@ for (const setting of ["bubblewrap", "node"] as const) {
       assert.match(error.message, /Declared secrets of tools\.test\.secrets: slack, vt/);
     });
 
+    test("a key held by two secrets of the run is refused by get, naming both", async () => {
+      const outcome = await s.sandbox.runCustomAction(
+        request(s.entry("tools.test.secrets"), {
+          args: { key: "TOKEN" },
+          secrets: { slack: { TOKEN: "a-1" }, vt: { TOKEN: "b-2" } },
+        }),
+      );
+      const error = (outcome as { error: { code: string; message: string } }).error;
+      assert.equal(error.code, "duplicate_key");
+      assert.match(error.message, /secrets slack and vt both have the key TOKEN/);
+    });
+
     test("getOrDefault falls back; of(name) gives one secret; of(unknown) names secret and environment", async () => {
       const ok = await s.sandbox.runCustomAction(
         request(s.entry("tools.test.secrets"), {
