@@ -22,12 +22,13 @@ await build({
   platform: "node",
   target: "node20",
   // Native and optional modules, and Fastify's (its swagger-ui finds its files through
-  // __dirname), stay where npm put them.
+  // __dirname), stay where npm put them; so does esbuild (it finds its binary beside itself).
   external: [
     "better-sqlite3",
     "pg-native",
     "ssh2",
     "cpu-features",
+    "esbuild",
     "fastify",
     "@fastify/*",
     "fastify-type-provider-zod",

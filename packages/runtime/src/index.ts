@@ -1,3 +1,5 @@
+export type { ActionDefinition, SecretDeclaration } from "@coffer/sdk";
+export { defineAction, isOAuthDeclaration, z } from "@coffer/sdk";
 export { BUILTIN_ACTIONS } from "./actions/builtins.js";
 export type {
   ActionRunRequest,
@@ -6,6 +8,8 @@ export type {
   SecretPreprocessor,
 } from "./executor/executor.types.js";
 export type { Masker, MaskingStream } from "./masking/masker.types.js";
+export type { AnyActionDefinition, CreateRegistryOptions, LoadedRegistry } from "./registry/registry.js";
+export { createRegistry } from "./registry/registry.js";
 export type {
   ActionEntry,
   Registry,
@@ -13,4 +17,9 @@ export type {
   TemplateActionBody,
   TemplateStep,
 } from "./registry/registry.types.js";
+export type { SecretDefinition } from "./registry/secret-definitions.js";
+export { deriveSecretDefinitions, inferSecretType } from "./registry/secret-definitions.js";
+export type { Sandbox, SandboxKind, SandboxModeSetting, SandboxOptions } from "./sandbox/sandbox.js";
+export { bubblewrapArgs, bubblewrapWorks, cofferModules, createSandbox } from "./sandbox/sandbox.js";
 export type { CustomActionDescription, CustomActionOutcome, CustomActionRunRequest } from "./sandbox/sandbox.types.js";
+export type { DescribedAction } from "./sandbox/sandbox-protocol.js";

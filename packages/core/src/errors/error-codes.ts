@@ -107,6 +107,15 @@ export const ERROR_CODES = {
   ssh_auth_failed: 422,
   ssh_connection_failed: 503,
   ssh_timeout: 408,
+  // custom actions (sandbox) and the registry
+  action_args_invalid: 422,
+  action_failed: 500,
+  action_timeout: 408,
+  action_crashed: 500,
+  action_cancelled: 409,
+  action_result_invalid: 500,
+  action_load_failed: 500,
+  sandbox_unavailable: 500,
 } as const satisfies Record<string, ErrorStatus>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,5 +1,6 @@
 import { decodeUtf8Value, isCofferError } from "@coffer/core";
 import { Command, CommanderError } from "commander";
+import { registerActionsCommands } from "./commands/actions.js";
 import { registerAuditCommands } from "./commands/audit.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerSecretsCommands } from "./commands/secrets.js";
@@ -69,6 +70,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerServeCommand(program, context);
   registerTokensCommands(program, context);
   registerVarsCommands(program, context);
+  registerActionsCommands(program, context);
 
   try {
     await program.parseAsync(argv);
