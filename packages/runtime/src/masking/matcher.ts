@@ -6,8 +6,8 @@ export const MASK = "***";
  * text's last four UTF-16 units (low byte each) are packed into one int, hashed, and tested
  * against a bitset of the patterns' first four units; only on a hit are the patterns in that
  * bucket compared. Patterns of two or three units have their own small tables. On text with no
- * match this is one pass of a shift, a multiply and a bit test per character, faster than an
- * Aho–Corasick automaton whose state table does not fit in cache for thousands of patterns.
+ * match this is one pass of a shift, a multiply and a bit test per character; the bench
+ * (bench/masking.bench.ts) measures it against modern-ahocorasick over the same forms.
  *
  * Masking follows GitHub's runner: every occurrence of every pattern, overlapping ones included,
  * is a range; ranges that overlap or touch merge, and each merged range becomes one `***`.
@@ -140,7 +140,6 @@ export class PatternMatcher {
 const EMPTY_BITS = new Int32Array(1);
 
 interface Tier {
-  readonly size: number;
   readonly shift: number;
   readonly bits: Int32Array;
   readonly head: Int32Array;
@@ -166,7 +165,6 @@ function buildTier(sorted: readonly string[], q: number): Tier | undefined {
   while (bitsLog < 19 && 1 << bitsLog < count * 32) bitsLog++;
   const size = 1 << bitsLog;
   const tier: Tier = {
-    size,
     shift: 32 - bitsLog,
     bits: new Int32Array(size >>> 5),
     head: new Int32Array(size).fill(-1),
