@@ -1,3 +1,7 @@
+export { createActionLog, createSecretsAccessor } from "./executor/action-context.js";
+export { baseEnvironment, effectiveEnvironment } from "./executor/environment.js";
+export type { Executor, ExecutorDeps } from "./executor/executor.js";
+export { createExecutor } from "./executor/executor.js";
 export type {
   ActionRunRequest,
   ActionRunResult,

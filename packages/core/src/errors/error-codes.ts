@@ -94,6 +94,15 @@ export const ERROR_CODES = {
   variable_exists: 409,
   invalid_values: 422,
   value_too_deep: 422,
+  // action runs (the executor)
+  action_not_found: 404,
+  secrets_unresolved: 422,
+  invalid_action_args: 422,
+  expression_error: 422,
+  action_failed: 422,
+  action_timeout: 408,
+  action_cancelled: 409,
+  action_crashed: 500,
 } as const satisfies Record<string, ErrorStatus>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,471 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Coffer } from "@coffer/core";
+import {
+  canary,
+  createTestEnvironment,
+  internalsOf,
+  LeakHunter,
+  openBootstrapped,
+  type TestEnvironment,
+  testDialects,
+} from "@coffer/core/testing";
+import { defineAction, z } from "@coffer/sdk";
+import { createExecutor, type Executor } from "./executor.js";
+import { createMasker, registryOf } from "./executor.test-support.js";
+import type { ActionRunRequest, ActionRunResult, SecretPreprocessor } from "./executor.types.js";
+
+const actor = { actor: "test:executor" };
+
+/** Counts the statements sent outside transactions: the run path's reads. */
+function countReads(coffer: Coffer): { count: () => number; stop: () => void } {
+  const db = internalsOf(coffer).database.db;
+  const original = db.executeQuery.bind(db);
+  let n = 0;
+  (db as { executeQuery: typeof db.executeQuery }).executeQuery = ((query, queryId) => {
+    n += 1;
+    return original(query, queryId);
+  }) as typeof db.executeQuery;
+  return {
+    count: () => n,
+    stop: () => {
+      (db as { executeQuery: typeof db.executeQuery }).executeQuery = original;
+    },
+  };
+}
+
+function failed(result: ActionRunResult) {
+  assert.equal(result.status, "failed", `expected a failure, got ${JSON.stringify(result)}`);
+  return result as Extract<ActionRunResult, { status: "failed" }>;
+}
+function succeeded(result: ActionRunResult) {
+  assert.equal(result.status, "succeeded", `expected success, got ${JSON.stringify(result)}`);
+  return result as Extract<ActionRunResult, { status: "succeeded" }>;
+}
+
+/** Returns what it is given and which keys it could see, so tests observe evaluation and isolation. */
+const echo = defineAction({
+  namespace: "test",
+  name: "echo",
+  title: "Echo",
+  args: z.object({ value: z.unknown().optional() }).passthrough(),
+  handler: (args, ctx) => ({ args, environment: ctx.environment }),
+});
+
+const slackPost = defineAction({
+  namespace: "test",
+  name: "slack_post",
+  title: "Post to Slack",
+  args: z.object({ text: z.string() }),
+  secrets: [
+    { name: "slack", keys: ["SLACK_BOT_TOKEN"] },
+    { name: "tls", secret_type: "mtls", optional: true },
+  ],
+  handler: (args, ctx) => ({
+    token: ctx.secrets.get("SLACK_BOT_TOKEN"),
+    viaOf: ctx.secrets.of("slack").SLACK_BOT_TOKEN,
+    fallback: ctx.secrets.getOrDefault("NOT_THERE", "fallback-value"),
+    text: args.text,
+  }),
+});
+
+const leaky = defineAction({
+  namespace: "test",
+  name: "leaky",
+  title: "Leaks its secret everywhere it can",
+  args: z.object({ mode: z.enum(["log", "throw", "throw_plain", "return"]) }),
+  secrets: [{ name: "api", keys: ["TOKEN"] }],
+  handler: (args, ctx) => {
+    const token = ctx.secrets.get("TOKEN");
+    if (args.mode === "log") {
+      ctx.log.info(`token is ${token}`, { token, nested: { list: [token] } });
+      return "logged";
+    }
+    if (args.mode === "throw") throw new Error(`request failed with ${token}`);
+    if (args.mode === "throw_plain") throw new TypeError(`bad ${token}`);
+    return { token, [token]: "as a key", inText: `Bearer ${token}` };
+  },
+});
+
+const getter = defineAction({
+  namespace: "test",
+  name: "getter",
+  title: "Reads a key by name",
+  args: z.object({ key: z.string(), secret: z.string().optional() }),
+  secrets: [{ name: "api", keys: ["TOKEN"] }],
+  handler: (args, ctx) => (args.secret ? ctx.secrets.of(args.secret) : ctx.secrets.get(args.key)),
+});
+
+const slow = defineAction({
+  namespace: "test",
+  name: "slow",
+  title: "Waits for its signal",
+  args: z.object({}),
+  handler: (_args, ctx) =>
+    new Promise((resolve) => {
+      ctx.signal.addEventListener("abort", () => resolve("saw abort"));
+    }),
+});
+
+const strict = defineAction({
+  namespace: "test",
+  name: "strict",
+  title: "Wants a number",
+  args: z.object({ count: z.number().int(), name: z.string() }),
+  handler: (args) => args.count,
+});
+
+const registry = registryOf(
+  [echo, slackPost, leaky, getter, slow, strict],
+  [
+    {
+      id: "test.notify",
+      secrets: [{ name: "pager", keys: ["PAGER_KEY"] }],
+      template: {
+        expects: { who: { type: "str" }, greeting: { type: "str", default: "hello" } },
+        steps: [
+          {
+            ref: "compose",
+            action: "test.echo",
+            args: { value: "${{ inputs.greeting }} ${{ inputs.who }}", key: "${{ SECRETS.pager.PAGER_KEY }}" },
+          },
+          { ref: "inner", action: "test.inner_template", args: { text: "${{ steps.compose.result.args.value }}" } },
+        ],
+        returns: { message: "${{ steps.inner.result }}", key: "${{ steps.compose.result.args.key }}" },
+      },
+    },
+    {
+      id: "test.inner_template",
+      template: {
+        expects: { text: { type: "str" } },
+        steps: [{ ref: "post", action: "test.slack_post", args: { text: "${{ inputs.text }}" } }],
+        returns: "${{ steps.post.result.text }} via ${{ steps.post.result.token }}",
+      },
+    },
+  ],
+);
+
+for (const dialect of await testDialects("executor")) {
+  describe(`executor (${dialect})`, () => {
+    let env: TestEnvironment;
+    let coffer: Coffer;
+    let ws: string;
+    let executor: Executor;
+    const values = {
+      slackDefault: canary("slack_default"),
+      slackProd: canary("slack_prod"),
+      api: `${canary("api")}"\\/+% x`,
+      pager: canary("pager"),
+      stranger: canary("stranger"),
+      added: canary("added_by_preprocessor"),
+    };
+    const preprocessed: string[] = [];
+    const preprocessor: SecretPreprocessor = {
+      name: "test-exchange",
+      async process(input) {
+        preprocessed.push(`${input.actionId}@${input.environment}`);
+        const api = input.secrets.get("api");
+        if (api) input.secrets.set("api", { ...api, SESSION: values.added });
+      },
+    };
+    const run = (request: Partial<ActionRunRequest> & { actionId: string }) =>
+      executor.runAction({ workspaceId: ws, args: {}, actor, ...request });
+
+    before(async () => {
+      env = await createTestEnvironment(dialect);
+      ({ coffer, workspaceId: ws } = await openBootstrapped(env));
+      const create = (name: string, environment: string, keys: Record<string, string>) =>
+        coffer.secrets.create(
+          ws,
+          { name, environment, keys: Object.entries(keys).map(([key, value]) => ({ key, value })) },
+          actor,
+        );
+      await create("slack", "default", { SLACK_BOT_TOKEN: values.slackDefault });
+      await create("slack", "prod", { SLACK_BOT_TOKEN: values.slackProd });
+      await create("api", "default", { TOKEN: values.api });
+      await create("pager", "default", { PAGER_KEY: values.pager });
+      await create("stranger", "default", { TOKEN2: values.stranger });
+      await coffer.variables.create(ws, { name: "routing", values: { target: "prod", region: "eu" } }, actor);
+      executor = createExecutor({
+        registry,
+        resolution: coffer.resolution,
+        preprocessors: [preprocessor],
+        logger: coffer.logger,
+        config: coffer.config,
+        createMasker,
+        runCustomAction: async () => {
+          throw new Error("no custom actions in this suite");
+        },
+      });
+    });
+    after(async () => {
+      await coffer.close();
+      await env.cleanup();
+    });
+
+    test("environment: default, then workflow default, run override, action literal, action template over VARS", async () => {
+      const args = { text: "hi" };
+      const byDefault = succeeded(await run({ actionId: "test.slack_post", args }));
+      assert.equal(byDefault.environment, "default");
+      assert.equal((byDefault.result as { text: string }).text, "hi");
+      const viaWorkflow = succeeded(await run({ actionId: "test.slack_post", args, workflowEnvironment: "prod" }));
+      assert.equal(viaWorkflow.environment, "prod");
+      const override = failed(
+        await run({ actionId: "test.slack_post", args, workflowEnvironment: "prod", runEnvironment: "staging" }),
+      );
+      assert.equal(override.environment, "staging", "the run's override beats the workflow's default");
+      const literal = succeeded(
+        await run({ actionId: "test.slack_post", args, runEnvironment: "staging", environment: " prod " }),
+      );
+      assert.equal(literal.environment, "prod", "the action's own environment beats the override");
+      const templated = succeeded(
+        await run({ actionId: "test.echo", args: {}, environment: "${{ VARS.routing.target }}" }),
+      );
+      assert.equal(templated.environment, "prod");
+      assert.equal((templated.result as { environment: string }).environment, "prod");
+    });
+
+    test("the right value reaches the action in each environment, and is masked on the way out", async () => {
+      const inDefault = succeeded(await run({ actionId: "test.slack_post", args: { text: "x" } }));
+      assert.deepEqual(inDefault.result, { token: "***", viaOf: "***", fallback: "fallback-value", text: "x" });
+      const echoed = succeeded(
+        await run({
+          actionId: "test.echo",
+          args: {
+            value: "${{ SECRETS.slack.SLACK_BOT_TOKEN }}",
+            len: "${{ FN.length(SECRETS.slack.SLACK_BOT_TOKEN) }}",
+          },
+          runEnvironment: "prod",
+        }),
+      );
+      assert.deepEqual((echoed.result as { args: unknown }).args, {
+        value: "***",
+        len: values.slackProd.length,
+      });
+    });
+
+    test("an environment template may not read SECRETS", async () => {
+      const result = failed(await run({ actionId: "test.echo", environment: "${{ SECRETS.slack.SLACK_BOT_TOKEN }}" }));
+      assert.equal(result.error.code, "invalid_environment");
+      assert.match(result.error.message, /reads SECRETS/);
+      const bad = failed(await run({ actionId: "test.echo", runEnvironment: "Prod Env" }));
+      assert.equal(bad.error.code, "invalid_environment");
+    });
+
+    test("lookup is exact: a secret only in default does not serve a run in staging; the action never starts", async () => {
+      let started = false;
+      const watched = createExecutor({
+        registry: registryOf([
+          defineAction({
+            namespace: "test",
+            name: "watched",
+            title: "Notes whether it ran",
+            args: z.object({ token: z.string() }),
+            handler: () => {
+              started = true;
+              return null;
+            },
+          }),
+        ]),
+        resolution: coffer.resolution,
+        logger: coffer.logger,
+        config: coffer.config,
+        createMasker,
+        runCustomAction: async () => ({ ok: true, result: null }),
+      });
+      const result = failed(
+        await watched.runAction({
+          workspaceId: ws,
+          actionId: "test.watched",
+          args: { token: "${{ SECRETS.api.TOKEN }}" },
+          runEnvironment: "staging",
+          actor,
+        }),
+      );
+      assert.equal(started, false);
+      assert.equal(result.error.code, "secrets_unresolved");
+      assert.equal(result.environment, "staging");
+      assert.match(result.error.message, /secret `api` does not exist in environment `staging`/);
+      assert.match(result.error.message, /coffer secrets create api --env staging TOKEN=…/);
+      assert.deepEqual(result.error.details?.missingSecrets, [
+        {
+          secret: "api",
+          environment: "staging",
+          fix: "create secret `api` in environment `staging`: coffer secrets create api --env staging TOKEN=…",
+        },
+      ]);
+    });
+
+    test("every missing secret, missing key and missing variable in one error; optional ones and fallbacks are not failures", async () => {
+      const result = failed(
+        await run({
+          actionId: "test.slack_post",
+          args: {
+            text: "${{ SECRETS.vt.VT_KEY }} ${{ SECRETS.api.NOPE }} ${{ SECRETS.api.TOKEN }}",
+            "${{ SECRETS.github.GH_TOKEN }}": "a key that is a template",
+            nested: [{ deep: "${{ SECRETS.slack.WEBHOOK }}" }],
+            ok: "${{ SECRETS.absent.X || 'fine' }} ${{ SECRETS.api.ALSO_NOPE || 'fine' }} ${{ VARS.nowhere.x }}",
+          },
+        }),
+      );
+      assert.equal(result.error.code, "secrets_unresolved");
+      const details = result.error.details as {
+        missingSecrets: { secret: string }[];
+        missingKeys: { secret: string; missing: string[]; available: string[] }[];
+        missingVariables: { variable: string }[];
+      };
+      assert.deepEqual(details.missingSecrets.map((m) => m.secret).sort(), ["github", "vt"]);
+      assert.deepEqual(
+        details.missingKeys.map((m) => [m.secret, m.missing, m.available]).sort(),
+        [
+          ["api", ["NOPE"], ["TOKEN"]],
+          ["slack", ["WEBHOOK"], ["SLACK_BOT_TOKEN"]],
+        ].sort(),
+      );
+      assert.deepEqual(
+        details.missingVariables.map((m) => m.variable),
+        ["nowhere"],
+      );
+      assert.match(result.error.message, /\(5 problems; it was not started\)/);
+      assert.match(result.error.message, /has no key `NOPE` \(its keys: TOKEN\)/);
+      assert.doesNotMatch(
+        result.error.message,
+        /absent|ALSO_NOPE|`tls`/,
+        "fallbacks and optional declarations are fine",
+      );
+    });
+
+    test("declared keys are required; a structured type's keys come from the type", async () => {
+      const needsKeys = registryOf([
+        defineAction({
+          namespace: "test",
+          name: "declares",
+          title: "Declares keys",
+          args: z.object({}),
+          secrets: [
+            { name: "api", keys: ["TOKEN", "CLIENT_ID"] },
+            { name: "client_cert", secret_type: "mtls" },
+          ],
+          handler: () => null,
+        }),
+      ]);
+      const result = failed(
+        await createExecutor({
+          registry: needsKeys,
+          resolution: coffer.resolution,
+          logger: coffer.logger,
+          config: coffer.config,
+          createMasker,
+          runCustomAction: async () => ({ ok: true, result: null }),
+        }).runAction({ workspaceId: ws, actionId: "test.declares", args: {}, actor }),
+      );
+      assert.match(result.error.message, /secret `api` in environment `default` has no key `CLIENT_ID`/);
+      assert.match(
+        result.error.message,
+        /coffer secrets create client_cert --env default --type mtls TLS_CERTIFICATE=… TLS_PRIVATE_KEY=…/,
+      );
+    });
+
+    test("one store read per action run, whatever the number of secrets and the template depth", async () => {
+      const reads = countReads(coffer);
+      const flat = succeeded(
+        await run({
+          actionId: "test.echo",
+          args: {
+            a: "${{ SECRETS.slack.SLACK_BOT_TOKEN }}",
+            b: "${{ SECRETS.api.TOKEN }}",
+            c: "${{ SECRETS.pager.PAGER_KEY }}",
+            d: "${{ SECRETS.stranger.TOKEN2 }}",
+            e: "${{ VARS.routing.region }}",
+          },
+        }),
+      );
+      assert.equal(reads.count(), 1, "five references, one read");
+      assert.equal((flat.result as { args: { e: string } }).args.e, "eu");
+      const nested = succeeded(await run({ actionId: "test.notify", args: { who: "ops" } }));
+      reads.stop();
+      assert.equal(reads.count(), 2, "a template two levels deep, one more read");
+      assert.deepEqual(nested.result, { message: "hello ops via ***", key: "***" });
+    });
+
+    test("a template's steps see their inputs, earlier results and the secrets of the whole tree", async () => {
+      const missing = failed(await run({ actionId: "test.notify", args: { who: "ops" }, runEnvironment: "prod" }));
+      assert.equal(missing.error.code, "secrets_unresolved");
+      assert.match(missing.error.message, /secret `pager` does not exist in environment `prod`/);
+      const badInputs = failed(await run({ actionId: "test.notify", args: { whom: "x" } }));
+      assert.equal(badInputs.error.code, "invalid_action_args");
+      assert.match(badInputs.error.message, /missing who; unknown whom/);
+    });
+
+    test("a preprocessor runs after the fetch; the values it adds are masked", async () => {
+      preprocessed.length = 0;
+      const result = succeeded(
+        await run({ actionId: "test.getter", args: { key: "x", secret: "api" }, runEnvironment: "default" }),
+      );
+      assert.deepEqual(preprocessed, ["test.getter@default"]);
+      assert.deepEqual(result.result, { TOKEN: "***", SESSION: "***" });
+    });
+
+    test("ctx.secrets holds only this run's secrets; a missing key names the key and the declared secrets", async () => {
+      const missing = failed(await run({ actionId: "test.getter", args: { key: "TOKEN2" } }));
+      assert.equal(missing.error.code, "secret_key_not_found");
+      assert.match(missing.error.message, /Secret key 'TOKEN2' is required but not found/);
+      assert.match(missing.error.message, /declares api/);
+      const other = failed(await run({ actionId: "test.getter", args: { key: "x", secret: "stranger" } }));
+      assert.equal(other.error.code, "secret_not_found");
+      assert.match(other.error.message, /Secret 'stranger' is not available .* in environment `default`/);
+    });
+
+    test("results, errors, log lines and details are masked; maskOutput masks every leaf", async () => {
+      const hunter = new LeakHunter({ api: values.api, added: values.added });
+      const lines: string[] = [];
+      const onOutput = (stream: string, text: string) => lines.push(`${stream}:${text}`);
+      const logged = succeeded(await run({ actionId: "test.leaky", args: { mode: "log" }, onOutput }));
+      assert.equal(logged.result, "logged");
+      assert.equal(lines.length, 1);
+      assert.match(lines[0] ?? "", /^log:info: token is \*\*\*/);
+      const thrown = failed(await run({ actionId: "test.leaky", args: { mode: "throw" } }));
+      assert.equal(thrown.error.code, "action_failed");
+      assert.equal(thrown.error.message, "Error: request failed with ***");
+      const plain = failed(await run({ actionId: "test.leaky", args: { mode: "throw_plain" } }));
+      assert.equal(plain.error.message, "TypeError: bad ***");
+      const returned = succeeded(await run({ actionId: "test.leaky", args: { mode: "return" } }));
+      assert.deepEqual(returned.result, { token: "***", "***": "as a key", inText: "Bearer ***" });
+      const hidden = succeeded(
+        await run({ actionId: "test.echo", args: { value: { n: 1, s: "x", l: [true] } }, maskOutput: true }),
+      );
+      assert.deepEqual(hidden.result, { args: { value: { n: "***", s: "***", l: ["***"] } }, environment: "***" });
+      const invalid = failed(
+        await run({ actionId: "test.strict", args: { count: "${{ SECRETS.api.TOKEN }}", name: 3 } }),
+      );
+      assert.equal(invalid.error.code, "invalid_action_args");
+      assert.match(invalid.error.message, /count: .*name: /);
+      const text = JSON.stringify([lines, logged, thrown, plain, returned, invalid]);
+      hunter.assertClean(text, "executor outputs");
+    });
+
+    test("unknown action: a clear error with a hint", async () => {
+      const result = failed(await run({ actionId: "tools.nope.ping" }));
+      assert.equal(result.error.code, "action_not_found");
+      assert.match(result.error.message, /coffer actions list/);
+    });
+
+    test("a timeout aborts ctx.signal and fails with action_timeout", async () => {
+      const result = failed(await run({ actionId: "test.slow", timeoutMs: 50 }));
+      assert.equal(result.error.code, "action_timeout");
+      assert.match(result.error.message, /within 50 ms/);
+    });
+
+    test("each secret.use event records the action, run and environment, never a value", async () => {
+      const before = (await coffer.audit.list({ workspaceId: ws, limit: 1000 })).length;
+      succeeded(await run({ actionId: "test.slack_post", args: { text: "a" }, runId: "run-audit-1" }));
+      const events = (await coffer.audit.list({ workspaceId: ws, limit: 1000 })).slice(before);
+      const uses = events.filter((e) => e.action === "secret.use");
+      assert.deepEqual(
+        uses.map((e) => [e.targetName, e.environment, e.runId, (e.details as { action?: string }).action]),
+        [["slack", "default", "run-audit-1", "test.slack_post"]],
+      );
+      assert.ok(!JSON.stringify(events).includes(values.slackDefault));
+    });
+  });
+}
