@@ -8,7 +8,8 @@ export type {
   PreprocessorInput,
   SecretPreprocessor,
 } from "./executor/executor.types.js";
-export type { Masker, MaskingStream } from "./masking/masker.types.js";
+export type { LineDestination, Masker, MaskingStream } from "./masking/index.js";
+export { createMasker, createMaskingDestination, createMaskingTransform, maskForms } from "./masking/index.js";
 export type {
   ActionEntry,
   Registry,
