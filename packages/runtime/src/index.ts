@@ -2,6 +2,9 @@ export { createActionLog, createSecretsAccessor } from "./executor/action-contex
 export { baseEnvironment, effectiveEnvironment } from "./executor/environment.js";
 export type { Executor, ExecutorDeps } from "./executor/executor.js";
 export { createExecutor } from "./executor/executor.js";
+export type { RunNeeds, SecretNeed } from "./executor/needs.js";
+export { collectNeeds } from "./executor/needs.js";
+export { unresolvedError } from "./executor/unresolved.js";
 export type {
   ActionRunRequest,
   ActionRunResult,

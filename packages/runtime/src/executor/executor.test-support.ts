@@ -1,54 +1,7 @@
-// STAND-IN until the `masking` and `registry` branches land: a literal-only masker and a registry
-// over in-memory entries, so the executor's tests run now. Replaced by merging the real ones.
+// STAND-IN until the `registry` branch lands: a registry over in-memory entries, so the
+// executor's tests run now. Replaced by the real createRegistry when it is merged.
 import type { ActionDefinition } from "@coffer/sdk";
-import type { Masker, MaskingStream } from "../masking/masker.types.js";
 import type { ActionEntry, Registry, TemplateActionBody } from "../registry/registry.types.js";
-
-export function createMasker(values: readonly string[]): Masker {
-  const patterns = [...new Set(values.filter((v) => v.length > 1))].sort((a, b) => b.length - a.length);
-  const maskText = (text: string) => {
-    let out = text;
-    for (const p of patterns) out = out.split(p).join("***");
-    return out;
-  };
-  const maskValue = <T>(value: T): T => {
-    if (typeof value === "string") return maskText(value) as T;
-    if (Array.isArray(value)) return value.map(maskValue) as T;
-    if (typeof value === "object" && value !== null) {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[maskText(k)] = maskValue(v);
-      return out as T;
-    }
-    return value;
-  };
-  const longest = patterns[0]?.length ?? 0;
-  return {
-    patternCount: patterns.length,
-    maskText,
-    maskValue,
-    createStream(): MaskingStream {
-      let held = "";
-      return {
-        write(chunk) {
-          held += chunk;
-          const masked = maskText(held);
-          if (longest === 0) {
-            held = "";
-            return masked;
-          }
-          const cut = Math.max(0, masked.length - longest);
-          held = masked.slice(cut);
-          return masked.slice(0, cut);
-        },
-        end() {
-          const rest = maskText(held);
-          held = "";
-          return rest;
-        },
-      };
-    },
-  };
-}
 
 export function registryOf(
   // Each definition has its own args type; the registry holds them as the general ActionDefinition.

@@ -11,8 +11,9 @@ import {
   testDialects,
 } from "@coffer/core/testing";
 import { defineAction, z } from "@coffer/sdk";
+import { createMasker } from "../masking/masker.js";
 import { createExecutor, type Executor } from "./executor.js";
-import { createMasker, registryOf } from "./executor.test-support.js";
+import { registryOf } from "./executor.test-support.js";
 import type { ActionRunRequest, ActionRunResult, SecretPreprocessor } from "./executor.types.js";
 
 const actor = { actor: "test:executor" };
@@ -73,7 +74,7 @@ const leaky = defineAction({
   namespace: "test",
   name: "leaky",
   title: "Leaks its secret everywhere it can",
-  args: z.object({ mode: z.enum(["log", "throw", "throw_plain", "return"]) }),
+  args: z.object({ mode: z.enum(["log", "throw", "throw_plain", "return", "encoded"]) }),
   secrets: [{ name: "api", keys: ["TOKEN"] }],
   handler: (args, ctx) => {
     const token = ctx.secrets.get("TOKEN");
@@ -83,6 +84,15 @@ const leaky = defineAction({
     }
     if (args.mode === "throw") throw new Error(`request failed with ${token}`);
     if (args.mode === "throw_plain") throw new TypeError(`bad ${token}`);
+    if (args.mode === "encoded") {
+      const bytes = Buffer.from(token);
+      return {
+        base64: [0, 1, 2].map((n) => Buffer.concat([Buffer.alloc(n, 65), bytes]).toString("base64")),
+        json: JSON.stringify({ token }),
+        url: `https://x.test/?t=${encodeURIComponent(token)}`,
+        hex: bytes.toString("hex"),
+      };
+    }
     return { token, [token]: "as a key", inText: `Bearer ${token}` };
   },
 });
@@ -440,7 +450,9 @@ for (const dialect of await testDialects("executor")) {
       );
       assert.equal(invalid.error.code, "invalid_action_args");
       assert.match(invalid.error.message, /count: .*name: /);
-      const text = JSON.stringify([lines, logged, thrown, plain, returned, invalid]);
+      const encoded = succeeded(await run({ actionId: "test.leaky", args: { mode: "encoded" } }));
+      assert.match(JSON.stringify(encoded.result), /\*\*\*/);
+      const text = JSON.stringify([lines, logged, thrown, plain, returned, invalid, encoded]);
       hunter.assertClean(text, "executor outputs");
     });
 

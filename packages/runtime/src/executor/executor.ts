@@ -102,7 +102,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         actionId: entry.id,
         actor: request.actor,
       });
-      const problem = unresolvedError(entry.id, environment, needs, resolved);
+      const problem = unresolvedError({ action: entry.id }, environment, needs, resolved);
       if (problem) throw problem;
 
       const secrets = new Map<string, Record<string, string>>();

@@ -7,7 +7,7 @@ import type { RunNeeds } from "./needs.js";
  * Returns undefined when nothing required is missing.
  */
 export function unresolvedError(
-  actionId: string,
+  subject: { action: string } | { command: string },
   environment: string,
   needs: RunNeeds,
   resolution: RunResolution,
@@ -51,12 +51,13 @@ export function unresolvedError(
   }
   if (lines.length === 0) return undefined;
   const count = lines.length === 1 ? "1 problem" : `${lines.length} problems`;
+  const who = "action" in subject ? `Action ${subject.action}` : `Command \`${subject.command}\``;
   return new CofferError(
     "secrets_unresolved",
-    `Action ${actionId} cannot run in environment \`${environment}\` (${count}; it was not started):\n${lines.map((l) => `  - ${l}`).join("\n")}`,
+    `${who} cannot run in environment \`${environment}\` (${count}; it was not started):\n${lines.map((l) => `  - ${l}`).join("\n")}`,
     {
       details: {
-        action: actionId,
+        ...subject,
         environment,
         missingSecrets,
         missingKeys,
