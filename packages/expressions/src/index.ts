@@ -27,8 +27,8 @@ export {
 export type { ExpressionLimits } from "./limits/limits.js";
 export { DEFAULT_LIMITS, resolveLimits } from "./limits/limits.js";
 export type { ExpressionRoot, Node as ExpressionNode } from "./parser/ast.js";
-export type { References, SecretReference, VariableReference } from "./references/extract.js";
-export { extractReferences, secretPaths, variableNames } from "./references/extract.js";
+export type { ContextReference, References, SecretReference, VariableReference } from "./references/extract.js";
+export { contextReferences, extractReferences, secretPaths, variableNames } from "./references/extract.js";
 export type { CompiledTemplate } from "./template/compile.js";
 export { isTemplate, parseTemplate as compile } from "./template/compile.js";
 export { compareStrings, pyEquals, pyIn, pyLess } from "./values/equality.js";

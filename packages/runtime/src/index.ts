@@ -2,17 +2,19 @@ export { createActionLog, createSecretsAccessor } from "./executor/action-contex
 export { baseEnvironment, effectiveEnvironment } from "./executor/environment.js";
 export type { Executor, ExecutorDeps } from "./executor/executor.js";
 export { createExecutor } from "./executor/executor.js";
-export type { RunNeeds, SecretNeed } from "./executor/needs.js";
-export { collectNeeds } from "./executor/needs.js";
-export { unresolvedError } from "./executor/unresolved.js";
 export type {
   ActionRunRequest,
   ActionRunResult,
   PreprocessorInput,
   SecretPreprocessor,
 } from "./executor/executor.types.js";
+export type { RunNeeds, SecretNeed } from "./executor/needs.js";
+export { collectNeeds } from "./executor/needs.js";
+export { unresolvedError } from "./executor/unresolved.js";
 export type { LineDestination, Masker, MaskingStream } from "./masking/index.js";
 export { createMasker, createMaskingDestination, createMaskingTransform, maskForms } from "./masking/index.js";
+export type { CreateRegistryOptions, LoadedRegistry } from "./registry/registry.js";
+export { createRegistry } from "./registry/registry.js";
 export type {
   ActionEntry,
   Registry,
@@ -20,4 +22,9 @@ export type {
   TemplateActionBody,
   TemplateStep,
 } from "./registry/registry.types.js";
+export type { SecretDefinition } from "./registry/secret-definitions.js";
+export { deriveSecretDefinitions, inferSecretType } from "./registry/secret-definitions.js";
+export type { Sandbox, SandboxKind, SandboxModeSetting, SandboxOptions } from "./sandbox/sandbox.js";
+export { bubblewrapWorks, cofferModules, createSandbox } from "./sandbox/sandbox.js";
 export type { CustomActionDescription, CustomActionOutcome, CustomActionRunRequest } from "./sandbox/sandbox.types.js";
+export type { DescribedAction } from "./sandbox/sandbox-protocol.js";

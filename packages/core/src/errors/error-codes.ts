@@ -94,15 +94,19 @@ export const ERROR_CODES = {
   variable_exists: 409,
   invalid_values: 422,
   value_too_deep: 422,
+  // custom actions (sandbox) and the registry
+  action_args_invalid: 422,
+  action_failed: 500,
+  action_timeout: 408,
+  action_crashed: 500,
+  action_cancelled: 409,
+  action_result_invalid: 500,
+  action_load_failed: 500,
+  sandbox_unavailable: 500,
   // action runs (the executor)
   action_not_found: 404,
   secrets_unresolved: 422,
-  invalid_action_args: 422,
   expression_error: 422,
-  action_failed: 422,
-  action_timeout: 408,
-  action_cancelled: 409,
-  action_crashed: 500,
 } as const satisfies Record<string, ErrorStatus>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

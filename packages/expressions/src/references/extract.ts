@@ -76,3 +76,42 @@ export function secretPaths(references: References | readonly SecretReference[])
 export function variableNames(references: References): string[] {
   return [...new Set(references.variables.map((r) => r.name))].sort();
 }
+
+/** A reference to any context (`inputs.x`, `steps.a.result`, `ACTIONS.b.result`…), by its leading names. */
+export interface ContextReference {
+  readonly context: string;
+  /** The path's leading name segments (`steps.a.result[0]` → `["a", "result"]`). */
+  readonly names: readonly string[];
+  readonly expression: string;
+  readonly span: Span;
+  readonly location: Location;
+}
+
+/**
+ * Every context reference in a value's templates, in source order: what a template action's
+ * validation needs (inputs and earlier steps). Throws ExpressionError on a syntax error.
+ */
+export function contextReferences(value: unknown): ContextReference[] {
+  const out: ContextReference[] = [];
+  forEachTemplateString(value, (source, location) => {
+    const compiled = compileAt(source, location);
+    for (const root of compiled.roots) {
+      walkNodes(root, (node) => {
+        if (node.kind !== "ref") return;
+        const names: string[] = [];
+        for (const segment of node.segments) {
+          if (segment.kind !== "name") break;
+          names.push(segment.name);
+        }
+        out.push({
+          context: node.context,
+          names,
+          expression: source,
+          span: { start: node.start, end: node.end },
+          location,
+        });
+      });
+    }
+  });
+  return out;
+}

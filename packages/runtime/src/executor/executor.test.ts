@@ -403,7 +403,7 @@ for (const dialect of await testDialects("executor")) {
       assert.equal(missing.error.code, "secrets_unresolved");
       assert.match(missing.error.message, /secret `pager` does not exist in environment `prod`/);
       const badInputs = failed(await run({ actionId: "test.notify", args: { whom: "x" } }));
-      assert.equal(badInputs.error.code, "invalid_action_args");
+      assert.equal(badInputs.error.code, "action_args_invalid");
       assert.match(badInputs.error.message, /missing who; unknown whom/);
     });
 
@@ -448,7 +448,7 @@ for (const dialect of await testDialects("executor")) {
       const invalid = failed(
         await run({ actionId: "test.strict", args: { count: "${{ SECRETS.api.TOKEN }}", name: 3 } }),
       );
-      assert.equal(invalid.error.code, "invalid_action_args");
+      assert.equal(invalid.error.code, "action_args_invalid");
       assert.match(invalid.error.message, /count: .*name: /);
       const encoded = succeeded(await run({ actionId: "test.leaky", args: { mode: "encoded" } }));
       assert.match(JSON.stringify(encoded.result), /\*\*\*/);

@@ -209,7 +209,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         message: i.message,
       }));
       throw new CofferError(
-        "invalid_action_args",
+        "action_args_invalid",
         `Invalid args for action ${entry.id}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}.`,
         { details: { action: entry.id, issues } },
       );
@@ -315,7 +315,7 @@ function evaluateArgs(value: unknown, scope: RunScope, what: string, extra: Reco
 /** A template's inputs: its args checked against `expects`, with declared defaults filled in. */
 function templateInputs(entry: Extract<ActionEntry, { kind: "template" }>, args: unknown): Record<string, unknown> {
   if (typeof args !== "object" || args === null || Array.isArray(args)) {
-    throw new CofferError("invalid_action_args", `The args of template action ${entry.id} must be an object.`, {
+    throw new CofferError("action_args_invalid", `The args of template action ${entry.id} must be an object.`, {
       details: { action: entry.id },
     });
   }
@@ -334,7 +334,7 @@ function templateInputs(entry: Extract<ActionEntry, { kind: "template" }>, args:
     if (missing.length > 0) parts.push(`missing ${missing.join(", ")}`);
     if (unknown.length > 0) parts.push(`unknown ${unknown.join(", ")}`);
     throw new CofferError(
-      "invalid_action_args",
+      "action_args_invalid",
       `Invalid args for template action ${entry.id}: ${parts.join("; ")}. It expects: ${Object.keys(expects).join(", ") || "no inputs"}.`,
       { details: { action: entry.id, missing, unknown, expects: Object.keys(expects) } },
     );
