@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Coffer } from "@coffer/core";
 import {
@@ -10,10 +13,10 @@ import {
   type TestEnvironment,
   testDialects,
 } from "@coffer/core/testing";
-import { defineAction, z } from "@coffer/sdk";
+import { type ActionDefinition, defineAction, z } from "@coffer/sdk";
 import { createMasker } from "../masking/masker.js";
+import { createRegistry, type LoadedRegistry } from "../registry/registry.js";
 import { createExecutor, type Executor } from "./executor.js";
-import { registryOf } from "./executor.test-support.js";
 import type { ActionRunRequest, ActionRunResult, SecretPreprocessor } from "./executor.types.js";
 
 const actor = { actor: "test:executor" };
@@ -125,35 +128,85 @@ const strict = defineAction({
   handler: (args) => args.count,
 });
 
-const registry = registryOf(
-  [echo, slackPost, leaky, getter, slow, strict],
-  [
-    {
-      id: "test.notify",
-      secrets: [{ name: "pager", keys: ["PAGER_KEY"] }],
-      template: {
-        expects: { who: { type: "str" }, greeting: { type: "str", default: "hello" } },
-        steps: [
-          {
-            ref: "compose",
-            action: "test.echo",
-            args: { value: "${{ inputs.greeting }} ${{ inputs.who }}", key: "${{ SECRETS.pager.PAGER_KEY }}" },
-          },
-          { ref: "inner", action: "test.inner_template", args: { text: "${{ steps.compose.result.args.value }}" } },
-        ],
-        returns: { message: "${{ steps.inner.result }}", key: "${{ steps.compose.result.args.key }}" },
-      },
-    },
-    {
-      id: "test.inner_template",
-      template: {
-        expects: { text: { type: "str" } },
-        steps: [{ ref: "post", action: "test.slack_post", args: { text: "${{ inputs.text }}" } }],
-        returns: "${{ steps.post.result.text }} via ${{ steps.post.result.token }}",
-      },
-    },
+const NOTIFY_YML = `type: action
+definition:
+  namespace: test
+  name: notify
+  title: Notify
+  secrets:
+    - name: pager
+      keys: [PAGER_KEY]
+  expects:
+    who: { type: str }
+    greeting: { type: str, default: hello }
+  steps:
+    - ref: compose
+      action: test.echo
+      args:
+        value: "\${{ inputs.greeting }} \${{ inputs.who }}"
+        key: "\${{ SECRETS.pager.PAGER_KEY }}"
+    - ref: inner
+      action: test.inner_template
+      args:
+        text: "\${{ steps.compose.result.args.value }}"
+  returns:
+    message: "\${{ steps.inner.result }}"
+    key: "\${{ steps.compose.result.args.key }}"
+`;
+
+const INNER_YML = `type: action
+definition:
+  namespace: test
+  name: inner_template
+  title: Inner template
+  expects:
+    text: { type: str }
+  steps:
+    - ref: post
+      action: test.slack_post
+      args:
+        text: "\${{ inputs.text }}"
+  returns: "\${{ steps.post.result.text }} via \${{ steps.post.result.token }}"
+`;
+
+let watchedStarts = 0;
+const watchedAction = defineAction({
+  namespace: "test",
+  name: "watched",
+  title: "Counts its starts",
+  args: z.object({ token: z.string() }),
+  handler: () => {
+    watchedStarts += 1;
+    return null;
+  },
+});
+
+const declaresAction = defineAction({
+  namespace: "test",
+  name: "declares",
+  title: "Declares keys",
+  args: z.object({}),
+  secrets: [
+    { name: "api", keys: ["TOKEN", "CLIENT_ID"] },
+    { name: "client_cert", secret_type: "mtls" },
   ],
-);
+  handler: () => null,
+});
+
+const BUILTINS = [echo, slackPost, leaky, getter, slow, strict];
+
+/** The real registry over these definitions and two YAML templates in a fresh folder. */
+async function loadRegistry(extra: readonly object[] = []): Promise<{ registry: LoadedRegistry; folder: string }> {
+  const folder = mkdtempSync(join(tmpdir(), "coffer-executor-actions-"));
+  writeFileSync(join(folder, "notify.yml"), NOTIFY_YML);
+  writeFileSync(join(folder, "inner.yml"), INNER_YML);
+  const registry = await createRegistry({
+    builtins: [...BUILTINS, ...extra] as unknown as ActionDefinition[],
+    paths: [folder],
+  });
+  assert.deepEqual(registry.errors, []);
+  return { registry, folder };
+}
 
 for (const dialect of await testDialects("executor")) {
   describe(`executor (${dialect})`, () => {
@@ -161,6 +214,8 @@ for (const dialect of await testDialects("executor")) {
     let coffer: Coffer;
     let ws: string;
     let executor: Executor;
+    let registry: LoadedRegistry;
+    let folder: string;
     const values = {
       slackDefault: canary("slack_default"),
       slackProd: canary("slack_prod"),
@@ -196,6 +251,7 @@ for (const dialect of await testDialects("executor")) {
       await create("pager", "default", { PAGER_KEY: values.pager });
       await create("stranger", "default", { TOKEN2: values.stranger });
       await coffer.variables.create(ws, { name: "routing", values: { target: "prod", region: "eu" } }, actor);
+      ({ registry, folder } = await loadRegistry([watchedAction, declaresAction]));
       executor = createExecutor({
         registry,
         resolution: coffer.resolution,
@@ -209,6 +265,8 @@ for (const dialect of await testDialects("executor")) {
       });
     });
     after(async () => {
+      await registry.close();
+      rmSync(folder, { recursive: true, force: true });
       await coffer.close();
       await env.cleanup();
     });
@@ -263,36 +321,11 @@ for (const dialect of await testDialects("executor")) {
     });
 
     test("lookup is exact: a secret only in default does not serve a run in staging; the action never starts", async () => {
-      let started = false;
-      const watched = createExecutor({
-        registry: registryOf([
-          defineAction({
-            namespace: "test",
-            name: "watched",
-            title: "Notes whether it ran",
-            args: z.object({ token: z.string() }),
-            handler: () => {
-              started = true;
-              return null;
-            },
-          }),
-        ]),
-        resolution: coffer.resolution,
-        logger: coffer.logger,
-        config: coffer.config,
-        createMasker,
-        runCustomAction: async () => ({ ok: true, result: null }),
-      });
+      watchedStarts = 0;
       const result = failed(
-        await watched.runAction({
-          workspaceId: ws,
-          actionId: "test.watched",
-          args: { token: "${{ SECRETS.api.TOKEN }}" },
-          runEnvironment: "staging",
-          actor,
-        }),
+        await run({ actionId: "test.watched", args: { token: "${{ SECRETS.api.TOKEN }}" }, runEnvironment: "staging" }),
       );
-      assert.equal(started, false);
+      assert.equal(watchedStarts, 0);
       assert.equal(result.error.code, "secrets_unresolved");
       assert.equal(result.environment, "staging");
       assert.match(result.error.message, /secret `api` does not exist in environment `staging`/);
@@ -346,29 +379,7 @@ for (const dialect of await testDialects("executor")) {
     });
 
     test("declared keys are required; a structured type's keys come from the type", async () => {
-      const needsKeys = registryOf([
-        defineAction({
-          namespace: "test",
-          name: "declares",
-          title: "Declares keys",
-          args: z.object({}),
-          secrets: [
-            { name: "api", keys: ["TOKEN", "CLIENT_ID"] },
-            { name: "client_cert", secret_type: "mtls" },
-          ],
-          handler: () => null,
-        }),
-      ]);
-      const result = failed(
-        await createExecutor({
-          registry: needsKeys,
-          resolution: coffer.resolution,
-          logger: coffer.logger,
-          config: coffer.config,
-          createMasker,
-          runCustomAction: async () => ({ ok: true, result: null }),
-        }).runAction({ workspaceId: ws, actionId: "test.declares", args: {}, actor }),
-      );
+      const result = failed(await run({ actionId: "test.declares" }));
       assert.match(result.error.message, /secret `api` in environment `default` has no key `CLIENT_ID`/);
       assert.match(
         result.error.message,
