@@ -23,7 +23,15 @@ await build({
   target: "node20",
   // Native and optional modules, and Fastify's (its swagger-ui finds its files through
   // __dirname), stay where npm put them.
-  external: ["better-sqlite3", "pg-native", "fastify", "@fastify/*", "fastify-type-provider-zod"],
+  external: [
+    "better-sqlite3",
+    "pg-native",
+    "ssh2",
+    "cpu-features",
+    "fastify",
+    "@fastify/*",
+    "fastify-type-provider-zod",
+  ],
   banner: {
     js: "import { createRequire as __coffer_require } from 'node:module'; const require = __coffer_require(import.meta.url);",
   },

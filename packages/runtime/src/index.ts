@@ -1,3 +1,4 @@
+export { BUILTIN_ACTIONS } from "./actions/builtins.js";
 export { createActionLog, createSecretsAccessor } from "./executor/action-context.js";
 export { baseEnvironment, effectiveEnvironment } from "./executor/environment.js";
 export type { Executor, ExecutorDeps } from "./executor/executor.js";

@@ -107,6 +107,19 @@ export const ERROR_CODES = {
   action_not_found: 404,
   secrets_unresolved: 422,
   expression_error: 422,
+  // built-in actions: what went wrong talking to the remote side (the run failed, not Coffer)
+  action_aborted: 408,
+  http_status_error: 422,
+  http_connection_failed: 503,
+  http_tls_error: 422,
+  http_timeout: 408,
+  http_too_many_redirects: 422,
+  ssh_host_key_required: 422,
+  invalid_host_public_key: 422,
+  ssh_host_key_mismatch: 422,
+  ssh_auth_failed: 422,
+  ssh_connection_failed: 503,
+  ssh_timeout: 408,
 } as const satisfies Record<string, ErrorStatus>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
