@@ -8,8 +8,11 @@
 import { createHash } from "node:crypto";
 import { CofferError, isCofferError } from "@coffer/core";
 import { type ActionContext, defineAction, z } from "@coffer/sdk";
-import { Client, type ClientChannel, type ConnectConfig, utils } from "ssh2";
+import ssh2, { type ClientChannel, type ConnectConfig } from "ssh2";
 import sshpk from "sshpk";
+
+// ssh2 is CommonJS and Node's ESM loader cannot see its `utils` as a named export.
+const { Client, utils } = ssh2;
 
 export const sshExecuteCommandArgs = z
   .object({
