@@ -21,13 +21,15 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  // Native and optional modules, and Fastify's (its swagger-ui finds its files through
-  // __dirname), stay where npm put them.
+  // Native and optional modules, Fastify's (its swagger-ui finds its files through __dirname)
+  // and esbuild (which compiles custom actions and finds its binary next to its own file) stay
+  // where npm put them.
   external: [
     "better-sqlite3",
     "pg-native",
     "ssh2",
     "cpu-features",
+    "esbuild",
     "fastify",
     "@fastify/*",
     "fastify-type-provider-zod",

@@ -140,9 +140,10 @@ export function registerActionRunCommand(program: Command, context: CliContext):
       const { workspaceId, registry, executor } = opened;
       try {
         if (registry.errors.length > 0 && !registry.get(actionId)) {
-          context.note(
-            `warning: ${registry.errors.length} custom action file(s) did not load; \`coffer actions list\` shows why.`,
-          );
+          // The action asked for may be in a file that did not load: say which files and why.
+          for (const e of registry.errors) {
+            context.note(`warning: ${e.file}${e.field ? ` (${e.field})` : ""} did not load: ${e.message} [${e.code}]`);
+          }
         }
         const env = options.env?.trim();
         const request: ActionRunRequest = {
