@@ -1,3 +1,5 @@
+export type { ActionDefinition, SecretDeclaration } from "@coffer/sdk";
+export { defineAction, isOAuthDeclaration, z } from "@coffer/sdk";
 export { BUILTIN_ACTIONS } from "./actions/builtins.js";
 export { createActionLog, createSecretsAccessor } from "./executor/action-context.js";
 export { baseEnvironment, effectiveEnvironment } from "./executor/environment.js";
@@ -14,7 +16,7 @@ export { collectNeeds } from "./executor/needs.js";
 export { unresolvedError } from "./executor/unresolved.js";
 export type { LineDestination, Masker, MaskingStream } from "./masking/index.js";
 export { createMasker, createMaskingDestination, createMaskingTransform, maskForms } from "./masking/index.js";
-export type { CreateRegistryOptions, LoadedRegistry } from "./registry/registry.js";
+export type { AnyActionDefinition, CreateRegistryOptions, LoadedRegistry } from "./registry/registry.js";
 export { createRegistry } from "./registry/registry.js";
 export type {
   ActionEntry,
@@ -26,6 +28,6 @@ export type {
 export type { SecretDefinition } from "./registry/secret-definitions.js";
 export { deriveSecretDefinitions, inferSecretType } from "./registry/secret-definitions.js";
 export type { Sandbox, SandboxKind, SandboxModeSetting, SandboxOptions } from "./sandbox/sandbox.js";
-export { bubblewrapWorks, cofferModules, createSandbox } from "./sandbox/sandbox.js";
+export { bubblewrapArgs, bubblewrapWorks, cofferModules, createSandbox } from "./sandbox/sandbox.js";
 export type { CustomActionDescription, CustomActionOutcome, CustomActionRunRequest } from "./sandbox/sandbox.types.js";
 export type { DescribedAction } from "./sandbox/sandbox-protocol.js";

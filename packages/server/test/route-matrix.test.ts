@@ -24,6 +24,7 @@ const EXPECTED_ROLE: Record<string, Role | "public"> = {
   "GET /api/v1/docs/static/*": "public",
   "GET /api/v1/whoami": "viewer",
   "GET /api/v1/workspaces/:workspace/secrets": "viewer",
+  "GET /api/v1/workspaces/:workspace/secrets/definitions": "viewer",
   "POST /api/v1/workspaces/:workspace/secrets": "editor",
   "GET /api/v1/workspaces/:workspace/secrets/:id": "viewer",
   "GET /api/v1/workspaces/:workspace/secrets/by-name/:name": "viewer",

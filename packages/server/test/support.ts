@@ -65,6 +65,14 @@ export const ROUTES: RouteCase[] = [
     path: (f) => `/api/v1/workspaces/${f.workspace}/secrets`,
   },
   {
+    name: "secret definitions",
+    method: "GET",
+    role: "viewer",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/secrets/definitions`,
+  },
+  {
     name: "create secret",
     method: "POST",
     role: "editor",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ExpressionError } from "../errors/expression-error.js";
-import { extractReferences, secretPaths, variableNames } from "./extract.js";
+import { contextReferences, extractReferences, secretPaths, variableNames } from "./extract.js";
 
 const paths = (value: unknown) => secretPaths(extractReferences(value));
 
@@ -152,5 +152,27 @@ describe("extractReferences — spans, fallbacks, locations", () => {
   test("values that are not plain data are not walked", () => {
     assert.deepEqual(paths(new Map([["a", "${{ SECRETS.a.K }}"]])), []);
     assert.deepEqual(paths(42), []);
+  });
+});
+
+describe("contextReferences", () => {
+  test("every context's leading names, with the location of the string (dict keys included)", () => {
+    const refs = contextReferences({
+      a: ["${{ inputs.ip }} and ${{ steps.look.result.data[0].x }}"],
+      "${{ ENV.environment }}": "${{ FN.concat(SECRETS.acme.K, ACTIONS.b.result) }}",
+    });
+    assert.deepEqual(
+      refs.map((r) => [r.context, r.names.join("."), r.location.join("/")]),
+      [
+        ["inputs", "ip", "a/0"],
+        ["steps", "look.result.data", "a/0"],
+        ["ENV", "environment", "${{ ENV.environment }}"],
+        ["SECRETS", "acme.K", "${{ ENV.environment }}"],
+        ["ACTIONS", "b.result", "${{ ENV.environment }}"],
+      ],
+    );
+  });
+  test("a syntax error throws ExpressionError", () => {
+    assert.throws(() => contextReferences("${{ inputs. }}"), ExpressionError);
   });
 });

@@ -15,8 +15,12 @@ import { checkIdentity, checkSecretDeclarations } from "./declarations.js";
 import type { ActionEntry, Registry, RegistryLoadError } from "./registry.types.js";
 import { parseTemplateFile } from "./templates.js";
 
+/** Any action definition, whatever its args: a handler's parameter type is specific to each action. */
+// biome-ignore lint/suspicious/noExplicitAny: the list holds definitions of every args type.
+export type AnyActionDefinition = ActionDefinition<any, any>;
+
 export interface CreateRegistryOptions {
-  builtins: readonly ActionDefinition[];
+  builtins: readonly AnyActionDefinition[];
   /** Folders scanned for custom actions (`runtime.registryPaths`). */
   paths: readonly string[];
   /** The sandbox that describes custom modules; made from `sandboxOptions` (default auto) when a module needs one. */
@@ -120,7 +124,7 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Lo
         ...(definition.display_group !== undefined ? { displayGroup: definition.display_group } : {}),
         secrets: secrets.declarations,
         argsSchema: argsSchemaOf(definition.args),
-        definition,
+        definition: definition as ActionDefinition,
       },
     });
   }

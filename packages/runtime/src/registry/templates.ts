@@ -105,16 +105,13 @@ function referenceProblems(
   available: ReadonlySet<string>,
   currentStep: string | undefined,
 ): Problem[] {
-  const syntax = expressionProblems(value, field);
-  if (syntax.length) return syntax;
-  const problems: Problem[] = [];
+  const problems = expressionProblems(value, field);
   let refs: ReturnType<typeof contextReferences>;
   try {
     refs = contextReferences(value);
   } catch (error) {
-    if (error instanceof ExpressionError) {
-      return [{ field, code: "invalid_template", message: error.message }];
-    }
+    // A syntax error: check() has reported it, and the references cannot be read.
+    if (error instanceof ExpressionError) return problems;
     throw error;
   }
   for (const ref of refs) {

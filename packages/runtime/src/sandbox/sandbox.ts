@@ -116,6 +116,44 @@ function kindOf(path: string): "dir" | "file" | undefined {
   }
 }
 
+/**
+ * bubblewrap's arguments, up to the command: the host's file system read-only, a fresh /tmp with
+ * the readable folders bound back, `$COFFER_HOME` under an empty tmpfs and the database files
+ * replaced by /dev/null (after the binds, so they stay hidden even inside a readable folder),
+ * every namespace unshared but the network, and an empty environment.
+ */
+export function bubblewrapArgs(
+  reads: readonly string[],
+  hiddenDirectories: readonly string[],
+  hiddenFiles: readonly string[],
+): string[] {
+  const args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"];
+  for (const p of reads) if (kindOf(p)) args.push("--ro-bind", p, p);
+  for (const dir of hiddenDirectories) {
+    if (kindOf(dir) === "dir") args.push("--tmpfs", dir);
+  }
+  for (const file of hiddenFiles) {
+    if (kindOf(file) !== "file") continue;
+    if (hiddenDirectories.some((d) => within(file, d))) continue;
+    args.push("--ro-bind", "/dev/null", file);
+  }
+  args.push(
+    "--unshare-all",
+    "--share-net",
+    "--clearenv",
+    // Node's IPC channel is announced through this variable; Node deletes it at start.
+    "--setenv",
+    "NODE_CHANNEL_FD",
+    "3",
+    "--die-with-parent",
+    "--new-session",
+    "--chdir",
+    "/",
+    "--",
+  );
+  return args;
+}
+
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const bwrapPath = options.bwrapPath ?? "bwrap";
   let kind: SandboxKind = "node";
@@ -154,35 +192,6 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     return [...out];
   }
 
-  function bwrapArgs(reads: readonly string[]): string[] {
-    const args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"];
-    // /tmp is fresh; the action's own folder (and its bundle) may live there, so bind them back.
-    for (const p of reads) if (kindOf(p)) args.push("--ro-bind", p, p);
-    for (const dir of hiddenDirectories) {
-      if (kindOf(dir) === "dir") args.push("--tmpfs", dir);
-    }
-    for (const file of hiddenFiles) {
-      if (kindOf(file) !== "file") continue;
-      if (hiddenDirectories.some((d) => within(file, d))) continue;
-      args.push("--ro-bind", "/dev/null", file);
-    }
-    args.push(
-      "--unshare-all",
-      "--share-net",
-      "--clearenv",
-      // Node's IPC channel is announced through this variable; Node deletes it at start.
-      "--setenv",
-      "NODE_CHANNEL_FD",
-      "3",
-      "--die-with-parent",
-      "--new-session",
-      "--chdir",
-      "/",
-      "--",
-    );
-    return args;
-  }
-
   function start(readablePaths: readonly string[]): ChildProcess {
     const reads = readable(readablePaths);
     const nodeArgs = [
@@ -193,12 +202,16 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     ];
     const stdio: ["ignore", "pipe", "pipe", "ipc"] = ["ignore", "pipe", "pipe", "ipc"];
     if (kind === "bubblewrap") {
-      return spawn(bwrapPath, [...bwrapArgs(reads), process.execPath, ...nodeArgs], {
-        env: {},
-        stdio,
-        cwd: "/",
-        serialization: "json",
-      });
+      return spawn(
+        bwrapPath,
+        [...bubblewrapArgs(reads, hiddenDirectories, hiddenFiles), process.execPath, ...nodeArgs],
+        {
+          env: {},
+          stdio,
+          cwd: "/",
+          serialization: "json",
+        },
+      );
     }
     return spawn(process.execPath, nodeArgs, { env: {}, stdio, cwd: "/", serialization: "json" });
   }
@@ -225,7 +238,6 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       let stopped: "timeout" | "cancelled" | undefined;
       let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
       let closed = false;
-      let disconnected = false;
       let killTimer: NodeJS.Timeout | undefined;
 
       const stop = (reason: "timeout" | "cancelled") => {
@@ -240,7 +252,8 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       if (x.signal?.aborted) stop("cancelled");
 
       const finish = () => {
-        if (!exit || !closed || !disconnected) return;
+        // 'close' comes last: after the exit, the output streams and the IPC channel's last message.
+        if (!exit || !closed) return;
         clearTimeout(timer);
         if (killTimer) clearTimeout(killTimer);
         x.signal?.removeEventListener("abort", onAbort);
@@ -268,22 +281,14 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         stderr = `${stderr}\n${error.message}`.slice(-STDERR_KEPT_CHARS);
         exit ??= { code: null, signal: null };
         closed = true;
-        disconnected = true;
         finish();
       });
       child.on("exit", (code, signal) => {
         exit = { code, signal };
-        // A killed child never sent its goodbye: stop holding the channel.
-        if (child.connected) child.disconnect();
-        finish();
-      });
-      child.on("disconnect", () => {
-        disconnected = true;
         finish();
       });
       child.on("close", () => {
         closed = true;
-        if (!child.connected) disconnected = true;
         finish();
       });
       child.send(x.message, (error) => {

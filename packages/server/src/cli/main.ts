@@ -1,6 +1,7 @@
 import { decodeUtf8Value, isCofferError } from "@coffer/core";
 import { Command, CommanderError } from "commander";
 import { registerActionRunCommand } from "./commands/action-run.js";
+import { registerActionsCommands } from "./commands/actions.js";
 import { registerAuditCommands } from "./commands/audit.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerRunCommand } from "./commands/run.js";
@@ -76,6 +77,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerServeCommand(program, context);
   registerTokensCommands(program, context);
   registerVarsCommands(program, context);
+  registerActionsCommands(program, context);
   registerRunCommand(program, context);
   registerActionRunCommand(program, context);
   // Every group answers to its singular too: `coffer secret list`, `coffer action run`.

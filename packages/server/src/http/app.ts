@@ -10,12 +10,14 @@ import {
   validatorCompiler,
 } from "fastify-type-provider-zod";
 import type { DestinationStream } from "pino";
+import { openRuntime, type RuntimeContext } from "../runtime-context.js";
 import { installAuth } from "./auth.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandlers, MAX_PARAM_LENGTH } from "./errors.js";
 import { LOG_SERIALIZERS } from "./log-serializers.js";
 import { auditRoutes } from "./routes/audit.routes.js";
 import { environmentsRoutes } from "./routes/environments.routes.js";
 import { metaRoutes } from "./routes/meta.routes.js";
+import { secretDefinitionsRoutes } from "./routes/secret-definitions.routes.js";
 import { secretsRoutes } from "./routes/secrets.routes.js";
 import { tokensRoutes } from "./routes/tokens.routes.js";
 import { variablesRoutes } from "./routes/variables.routes.js";
@@ -27,6 +29,8 @@ export interface BuildAppOptions {
   bodyLimit?: number;
   /** Denied requests from one source within this window share one audit row (default 10 s; 0: a row each). */
   deniedAuditWindowMs?: number;
+  /** The action runtime (registry, sandbox); opened from the config when absent, and closed with the app. */
+  runtime?: RuntimeContext;
 }
 
 /** A registered route and the least role it needs ("public": no token). */
@@ -195,7 +199,17 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
     coffer,
     options.deniedAuditWindowMs !== undefined ? { deniedWindowMs: options.deniedAuditWindowMs } : {},
   );
+  let runtime = options.runtime;
+  if (!runtime) {
+    const own = await openRuntime(coffer.config, { warn: (message) => app.log.warn(message) });
+    app.addHook("onClose", () => own.close());
+    runtime = own;
+  }
+  for (const error of runtime.registry.errors) {
+    app.log.warn({ file: error.file, field: error.field, code: error.code }, `action not loaded: ${error.message}`);
+  }
   metaRoutes(app, coffer);
+  secretDefinitionsRoutes(app, coffer, runtime.registry);
   secretsRoutes(app, coffer);
   variablesRoutes(app, coffer);
   environmentsRoutes(app, coffer);

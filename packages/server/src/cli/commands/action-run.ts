@@ -1,15 +1,8 @@
-import { type CofferConfig, CofferError, type Logger } from "@coffer/core";
+import { CofferError } from "@coffer/core";
 import { isTemplate } from "@coffer/expressions";
-import {
-  type ActionRunRequest,
-  BUILTIN_ACTIONS,
-  createExecutor,
-  createMasker,
-  createRegistry,
-  type Executor,
-  type LoadedRegistry,
-} from "@coffer/runtime";
+import { type ActionRunRequest, createExecutor, createMasker, type Executor } from "@coffer/runtime";
 import { type Command, CommanderError, Option } from "commander";
+import { openRuntime, type RuntimeContext } from "../../runtime-context.js";
 import type { CliContext } from "../context.js";
 import { readTextFile } from "./options.js";
 
@@ -27,39 +20,6 @@ export function actionsGroup(program: Command): Command {
     program.commands.find((c) => c.name() === "actions") ??
     program.command("actions").description("list and run the actions of the registry (built-in and custom)")
   );
-}
-
-/** The registry and an executor over the store, for one CLI process. */
-async function openActionRuntime(
-  config: CofferConfig,
-  deps: { resolution: Parameters<typeof createExecutor>[0]["resolution"]; logger: Logger; warn: (m: string) => void },
-): Promise<{ registry: LoadedRegistry; executor: Executor }> {
-  const url = config.store.databaseUrl;
-  const sqliteFiles = /^postgres(ql)?:\/\//.test(url) ? [] : [url, `${url}-wal`, `${url}-shm`];
-  const registry = await createRegistry({
-    builtins: BUILTIN_ACTIONS,
-    paths: config.runtime.registryPaths,
-    home: config.home,
-    sandboxOptions: {
-      mode: config.runtime.sandbox,
-      hiddenDirectories: [config.home],
-      hiddenFiles: sqliteFiles,
-      logger: { warn: deps.warn },
-    },
-    logger: { warn: deps.warn },
-  });
-  const executor = createExecutor({
-    registry,
-    resolution: deps.resolution,
-    logger: deps.logger,
-    config,
-    createMasker,
-    runCustomAction: (request) => {
-      if (!registry.sandbox) throw new CofferError("sandbox_unavailable", "No sandbox was started for custom actions.");
-      return registry.sandbox.runCustomAction(request);
-    },
-  });
-  return { registry, executor };
 }
 
 function parseArgs(text: string | undefined, command: Command): Record<string, unknown> {
@@ -115,16 +75,20 @@ export function registerActionRunCommand(program: Command, context: CliContext):
         }
         timeoutMs = Math.round(seconds * 1000);
       }
-      let opened: { workspaceId: string; registry: LoadedRegistry; executor: Executor };
+      let opened: { workspaceId: string; runtime: RuntimeContext; executor: Executor };
       try {
         const coffer = await context.coffer();
         const workspaceId = await context.workspaceId({ workspace: options.workspace, env: options.env ?? "default" });
-        const runtime = await openActionRuntime(context.config(), {
+        const runtime = await openRuntime(context.config(), { warn: (m) => context.note(`warning: ${m}`) });
+        const executor = createExecutor({
+          registry: runtime.registry,
           resolution: coffer.resolution,
           logger: coffer.logger,
-          warn: (m) => context.note(`warning: ${m}`),
+          config: context.config(),
+          createMasker,
+          runCustomAction: (request) => runtime.sandbox.runCustomAction(request),
         });
-        opened = { workspaceId, ...runtime };
+        opened = { workspaceId, runtime, executor };
       } catch (error) {
         // With --json a failure to start is still the one JSON document on stdout.
         if (!options.json || !(error instanceof CofferError)) throw error;
@@ -137,7 +101,8 @@ export function registerActionRunCommand(program: Command, context: CliContext):
         );
         throw new CommanderError(1, "coffer.action_failed", "");
       }
-      const { workspaceId, registry, executor } = opened;
+      const { workspaceId, runtime, executor } = opened;
+      const { registry } = runtime;
       try {
         if (registry.errors.length > 0 && !registry.get(actionId)) {
           // The action asked for may be in a file that did not load: say which files and why.
@@ -181,7 +146,7 @@ export function registerActionRunCommand(program: Command, context: CliContext):
         // The failure is already printed; exit 1 without a second message.
         if (outcome.status === "failed") throw new CommanderError(1, "coffer.action_failed", "");
       } finally {
-        await registry.close();
+        await runtime.close();
       }
     });
   run.exitOverride((error) => {

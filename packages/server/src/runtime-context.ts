@@ -1,0 +1,57 @@
+/**
+ * The action runtime of one Coffer process, made from the configuration in one place: the
+ * sandbox custom actions run in (with `$COFFER_HOME` and the database files hidden) and the
+ * registry. The HTTP server, `coffer actions list` and `coffer action run` all open it here.
+ */
+import { isAbsolute, resolve } from "node:path";
+import { type CofferConfig, describeDatabaseUrl } from "@coffer/core";
+import {
+  type AnyActionDefinition,
+  BUILTIN_ACTIONS,
+  createRegistry,
+  createSandbox,
+  type LoadedRegistry,
+  type Sandbox,
+} from "@coffer/runtime";
+
+export interface RuntimeContext {
+  registry: LoadedRegistry;
+  sandbox: Sandbox;
+  /** Removes the compiled custom-action bundles. */
+  close(): Promise<void>;
+}
+
+export interface OpenRuntimeOptions {
+  /** The built-in actions (default: BUILTIN_ACTIONS of @coffer/runtime). */
+  builtins?: readonly AnyActionDefinition[];
+  /** Where the one start-up warning goes (bubblewrap missing in auto mode). */
+  warn?: (message: string) => void;
+}
+
+/** The SQLite files a custom action must not see (none for PostgreSQL). */
+export function databaseFiles(config: CofferConfig): string[] {
+  const described = describeDatabaseUrl(config.store.databaseUrl);
+  if (!described.startsWith("sqlite:")) return [];
+  const target = described.slice("sqlite:".length);
+  if (target === "" || target === ":memory:") return [];
+  const file = isAbsolute(target) ? target : resolve(target);
+  return [file, `${file}-wal`, `${file}-shm`, `${file}-journal`];
+}
+
+export async function openRuntime(config: CofferConfig, options: OpenRuntimeOptions = {}): Promise<RuntimeContext> {
+  const logger = options.warn ? { warn: options.warn } : undefined;
+  const sandbox = await createSandbox({
+    mode: config.runtime.sandbox,
+    hiddenDirectories: [config.home],
+    hiddenFiles: databaseFiles(config),
+    ...(logger ? { logger } : {}),
+  });
+  const registry = await createRegistry({
+    builtins: options.builtins ?? BUILTIN_ACTIONS,
+    paths: config.runtime.registryPaths,
+    sandbox,
+    home: config.home,
+    ...(logger ? { logger } : {}),
+  });
+  return { registry, sandbox, close: () => registry.close() };
+}
