@@ -4,7 +4,7 @@
  * masks logs; this one records log lines unmasked for assertions.
  */
 import { CofferError } from "@coffer/core";
-import type { ActionContext, ActionDefinition, LogFields } from "@coffer/sdk";
+import type { ActionContext, ActionDefinition, LogFields, z } from "@coffer/sdk";
 
 export interface LoggedLine {
   level: "debug" | "info" | "warn" | "error";
@@ -72,10 +72,10 @@ export function testContext(
 }
 
 /** Parses the args with the action's schema and calls its handler, as the executor does. */
-export async function runAction(
-  action: ActionDefinition,
+export async function runAction<Args extends z.ZodType, Result>(
+  action: ActionDefinition<Args, Result>,
   args: Record<string, unknown>,
   ctx: ActionContext = testContext(),
-): Promise<unknown> {
+): Promise<Result> {
   return action.handler(action.args.parse(args), ctx);
 }

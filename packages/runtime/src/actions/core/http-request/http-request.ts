@@ -6,7 +6,15 @@
  */
 import { CofferError, isCofferError } from "@coffer/core";
 import { type ActionContext, defineAction, z } from "@coffer/sdk";
-import { Agent, type Dispatcher, FormData, interceptors, request } from "undici";
+import type { Dispatcher, FormData } from "undici";
+
+type Undici = typeof import("undici");
+// undici takes a third of a second to load here: loaded on the first request, not by every command.
+let undiciModule: Promise<Undici> | undefined;
+const loadUndici = (): Promise<Undici> => {
+  undiciModule ??= import("undici");
+  return undiciModule;
+};
 
 const primitive = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -87,17 +95,29 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 export async function httpRequest(args: HttpRequestArgs, ctx: ActionContext): Promise<HttpResponseResult> {
   const url = withParams(args.url, args.params);
   const where = describeUrl(url);
+  const undici = await loadUndici();
   const headers = requestHeaders(args);
-  const body = requestBody(args, headers);
+  const body = requestBody(args, headers, undici);
   const timeoutMs = Math.ceil(args.timeout * 1000);
 
-  const agent = new Agent({
-    connect: { ...tlsOptions(args, ctx), timeout: timeoutMs },
+  // With TLS 1.3 a server's refusal of the client certificate arrives as an alert after the
+  // handshake; undici then reports only "other side closed", so the socket's own error is kept.
+  const seen: { tlsCode?: string } = {};
+  const connector = undici.buildConnector({ ...tlsOptions(args, ctx), timeout: timeoutMs });
+  const agent = new undici.Agent({
+    connect: (options, callback) =>
+      connector(options, (...result) => {
+        result[1]?.on("error", (error) => {
+          const code = errorCode(error);
+          if (code?.startsWith("ERR_SSL_")) seen.tlsCode ??= code;
+        });
+        callback(...result);
+      }),
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
   const dispatcher: Dispatcher = args.follow_redirects
-    ? agent.compose(interceptors.redirect({ maxRedirections: args.max_redirects }))
+    ? agent.compose(undici.interceptors.redirect({ maxRedirections: args.max_redirects }))
     : agent;
   const deadline = AbortSignal.timeout(timeoutMs);
   const signal = AbortSignal.any([ctx.signal, deadline]);
@@ -106,12 +126,12 @@ export async function httpRequest(args: HttpRequestArgs, ctx: ActionContext): Pr
   let responseHeaders: Record<string, string>;
   let bytes: Buffer;
   try {
-    const response = await request(url, { method: args.method, headers, body, dispatcher, signal });
+    const response = await undici.request(url, { method: args.method, headers, body, dispatcher, signal });
     statusCode = response.statusCode;
     responseHeaders = flattenHeaders(response.headers);
     bytes = Buffer.from(await response.body.arrayBuffer());
   } catch (error) {
-    throw transportError(error, { where, timeout: args.timeout, ctx, deadline });
+    throw transportError(error, { where, timeout: args.timeout, ctx, deadline, tlsCode: seen.tlsCode });
   } finally {
     agent.destroy().catch(() => {});
   }
@@ -129,7 +149,7 @@ export async function httpRequest(args: HttpRequestArgs, ctx: ActionContext): Pr
     throw new CofferError(
       "http_status_error",
       `${args.method} ${where} returned HTTP ${statusCode}. Fix the request, or add ${statusCode} to ignore_status_codes to get this response as the result.`,
-      { details: { status_code: statusCode, response: excerpt(bytes) } },
+      { details: { status_code: statusCode, response: excerpt(bytes, headers) } },
     );
   }
   return { status_code: statusCode, headers: responseHeaders, data };
@@ -145,10 +165,12 @@ function withParams(raw: string, params: HttpRequestArgs["params"]): string {
   return url.toString();
 }
 
-/** Scheme, host and path: the query and any user:password@ can hold credentials. */
+/**
+ * Scheme, host and port only: a path (webhook URLs), a query or a user:password@ can hold
+ * credentials, possibly normalised by URL parsing so that the masker would not recognise them.
+ */
 function describeUrl(raw: string): string {
-  const url = new URL(raw);
-  return `${url.origin}${url.pathname}`;
+  return new URL(raw).origin;
 }
 
 function requestHeaders(args: HttpRequestArgs): Record<string, string> {
@@ -167,7 +189,11 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some((h) => h.toLowerCase() === name);
 }
 
-function requestBody(args: HttpRequestArgs, headers: Record<string, string>): string | FormData | undefined {
+function requestBody(
+  args: HttpRequestArgs,
+  headers: Record<string, string>,
+  undici: Undici,
+): string | FormData | undefined {
   const given = (["payload", "content", "form_data", "files"] as const).filter((k) => args[k] != null);
   const clash =
     given.includes("content") && given.length > 1
@@ -186,7 +212,7 @@ function requestBody(args: HttpRequestArgs, headers: Record<string, string>): st
     return JSON.stringify(args.payload);
   }
   if (args.files != null) {
-    const form = new FormData();
+    const form = new undici.FormData();
     for (const [name, value] of Object.entries(args.form_data ?? {})) {
       for (const item of Array.isArray(value) ? value : [value]) form.append(name, String(item));
     }
@@ -292,9 +318,21 @@ function responseData(bytes: Buffer, contentType: string | undefined, base64: bo
 
 const EXCERPT_CHARS = 1000;
 
-/** The start of an error response's body: what an API says is wrong is usually there. */
-function excerpt(bytes: Buffer): string {
-  const text = new TextDecoder().decode(bytes.subarray(0, EXCERPT_CHARS * 4));
+/** Header values shorter than this are not redacted from an error's excerpt (they would hit ordinary words). */
+const MIN_REDACTED_LENGTH = 8;
+
+/**
+ * The start of an error response's body: what an API says is wrong is usually there. A server
+ * that echoes the request could repeat a credential header, and a basic-auth token is a form of
+ * the secrets the run's masker does not know, so the values of the headers sent are cut out.
+ */
+function excerpt(bytes: Buffer, sent: Record<string, string>): string {
+  let text = new TextDecoder().decode(bytes.subarray(0, EXCERPT_CHARS * 4));
+  const values = Object.values(sent)
+    .flatMap((v) => [v, ...v.split(/\s+/)])
+    .filter((v) => v.length >= MIN_REDACTED_LENGTH)
+    .sort((a, b) => b.length - a.length);
+  for (const value of values) text = text.split(value).join("***");
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
 }
 
@@ -314,7 +352,7 @@ const CONNECTION_REASONS: Record<string, string> = {
 /** Turns undici/Node errors into CofferErrors whose message says what happened, never echoing data. */
 function transportError(
   error: unknown,
-  at: { where: string; timeout: number; ctx: ActionContext; deadline: AbortSignal },
+  at: { where: string; timeout: number; ctx: ActionContext; deadline: AbortSignal; tlsCode: string | undefined },
 ): CofferError {
   if (isCofferError(error)) return error;
   if (at.ctx.signal.aborted) {
@@ -322,7 +360,7 @@ function transportError(
     if (isCofferError(reason)) return reason;
     return new CofferError("action_aborted", `The request to ${at.where} was cancelled before it completed.`);
   }
-  const code = errorCode(error);
+  const code = at.tlsCode ?? errorCode(error);
   if (at.deadline.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
     return new CofferError(
       "http_timeout",
@@ -335,7 +373,11 @@ function transportError(
       details: { cause_code: code },
     });
   }
-  const reason = code !== undefined ? CONNECTION_REASONS[code] : undefined;
+  let reason = code !== undefined ? CONNECTION_REASONS[code] : undefined;
+  if (reason !== undefined && /closed/.test(reason) && at.where.startsWith("https:")) {
+    // A server that does not accept the client certificate may just close the connection.
+    reason = `${reason}. If it requires a client certificate, check that the mtls secret of this environment holds one its CA signed`;
+  }
   return new CofferError(
     "http_connection_failed",
     `Could not complete the request to ${at.where}: ${reason ?? "the connection failed"}.`,

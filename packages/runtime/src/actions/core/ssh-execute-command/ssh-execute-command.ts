@@ -6,13 +6,19 @@
  * client key is the `ssh` secret's PRIVATE_KEY: no agent, nothing from ~/.ssh.
  */
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { CofferError, isCofferError } from "@coffer/core";
 import { type ActionContext, defineAction, z } from "@coffer/sdk";
-import ssh2, { type ClientChannel, type ConnectConfig } from "ssh2";
-import sshpk from "sshpk";
+import type { ClientChannel, ConnectConfig } from "ssh2";
+import type sshpkModule from "sshpk";
 
-// ssh2 is CommonJS and Node's ESM loader cannot see its `utils` as a named export.
-const { Client, utils } = ssh2;
+// ssh2 and sshpk take a few hundred ms to load: loaded by the first SSH run, not by every command.
+const require = createRequire(import.meta.url);
+let libraries: { ssh2: typeof import("ssh2"); sshpk: typeof sshpkModule } | undefined;
+function load(): NonNullable<typeof libraries> {
+  libraries ??= { ssh2: require("ssh2") as typeof import("ssh2"), sshpk: require("sshpk") as typeof sshpkModule };
+  return libraries;
+}
 
 export const sshExecuteCommandArgs = z
   .object({
@@ -107,7 +113,7 @@ export async function executeCommand(args: SshExecuteCommandArgs, ctx: ActionCon
     config.algorithms = { serverHostKey: algorithms as NonNullable<ConnectConfig["algorithms"]>["serverHostKey"] };
   }
 
-  const client = new Client();
+  const client = new (load().ssh2.Client)();
   let phase: "connecting" | "running the command" = "connecting";
   return await new Promise<SshCommandResult>((resolve, reject) => {
     let settled = false;
@@ -185,8 +191,9 @@ function collect(channel: ClientChannel, done: (result: SshCommandResult) => voi
  * Ed25519 PEM, which the store accepts, so those are converted with sshpk to the OpenSSH format.
  */
 function clientKey(value: string): string {
-  if (!(utils.parseKey(value) instanceof Error)) return value;
-  let parsed: sshpk.PrivateKey;
+  const { ssh2, sshpk } = load();
+  if (!(ssh2.utils.parseKey(value) instanceof Error)) return value;
+  let parsed: sshpkModule.PrivateKey;
   try {
     parsed = sshpk.parsePrivateKey(value, "auto");
   } catch (error) {
@@ -200,7 +207,7 @@ function clientKey(value: string): string {
     throw invalidKey();
   }
   const converted = parsed.toString("openssh");
-  if (utils.parseKey(converted) instanceof Error) throw invalidKey();
+  if (ssh2.utils.parseKey(converted) instanceof Error) throw invalidKey();
   return converted;
 }
 

@@ -11,6 +11,5 @@ export const reshapeAction = defineAction({
   description: "Return the given value, with its expressions evaluated: build a new object, list or value.",
   display_group: "Data transform",
   args: z.object({ value: z.unknown() }).strict(),
-  // A missing value is null, not undefined: a result always survives JSON.
-  handler: (args) => (args.value === undefined ? null : args.value),
+  handler: (args) => args.value,
 });

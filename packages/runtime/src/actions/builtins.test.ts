@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { isOAuthDeclaration, type NamedSecretDeclaration, STRUCTURED_KEYS } from "@coffer/sdk";
+import { BUILTIN_ACTIONS } from "./builtins.js";
+
+test("the built-in actions and the secrets they declare", () => {
+  const described = BUILTIN_ACTIONS.map((a) => ({
+    id: a.id,
+    secrets: (a.secrets ?? []).map((s) => {
+      assert.equal(isOAuthDeclaration(s), false);
+      const named = s as NamedSecretDeclaration;
+      return `${named.name}:${named.secret_type}${named.optional ? "?" : ""}`;
+    }),
+  }));
+  assert.deepEqual(described, [
+    { id: "core.transform.reshape", secrets: [] },
+    { id: "core.http_request", secrets: ["mtls:mtls?", "ca_cert:ca_cert?"] },
+    { id: "core.ssh.execute_command", secrets: ["ssh:ssh_key"] },
+  ]);
+});
+
+test("structured secrets are declared with exactly their type's keys", () => {
+  for (const action of BUILTIN_ACTIONS) {
+    for (const declaration of action.secrets ?? []) {
+      const named = declaration as NamedSecretDeclaration;
+      if (named.secret_type === undefined || named.secret_type === "custom") continue;
+      assert.deepEqual(named.keys, STRUCTURED_KEYS[named.secret_type], `${action.id}: ${named.name}`);
+      assert.equal(named.optional_keys, undefined);
+    }
+  }
+});
