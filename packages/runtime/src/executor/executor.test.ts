@@ -193,6 +193,28 @@ const declaresAction = defineAction({
   handler: () => null,
 });
 
+// A custom action (bundled and run in the sandboxed child) that writes its secret split across two
+// writes, or waits past its timeout.
+const CUSTOM_TS = `import { defineAction, z } from "@coffer/sdk";
+export const split = defineAction({
+  namespace: "tools.custom",
+  name: "split",
+  title: "Writes its secret in two pieces",
+  args: z.object({ wait: z.boolean().default(false) }),
+  secrets: [{ name: "api", keys: ["TOKEN"] }],
+  handler: async (args, ctx) => {
+    const v = ctx.secrets.get("TOKEN");
+    if (args.wait) await new Promise((r) => setTimeout(r, 60_000));
+    process.stdout.write("a:" + v.slice(0, 6));
+    await new Promise((r) => setTimeout(r, 40));
+    process.stdout.write(v.slice(6) + "\\n");
+    process.stderr.write("e:" + v + "\\n");
+    ctx.log.info("l:" + v);
+    return { v, env: ctx.environment };
+  },
+});
+`;
+
 const BUILTINS = [echo, slackPost, leaky, getter, slow, strict];
 
 /** The real registry over these definitions and two YAML templates in a fresh folder. */
@@ -200,6 +222,7 @@ async function loadRegistry(extra: readonly object[] = []): Promise<{ registry: 
   const folder = mkdtempSync(join(tmpdir(), "coffer-executor-actions-"));
   writeFileSync(join(folder, "notify.yml"), NOTIFY_YML);
   writeFileSync(join(folder, "inner.yml"), INNER_YML);
+  writeFileSync(join(folder, "custom.ts"), CUSTOM_TS);
   const registry = await createRegistry({
     builtins: [...BUILTINS, ...extra] as unknown as ActionDefinition[],
     paths: [folder],
@@ -251,7 +274,10 @@ for (const dialect of await testDialects("executor")) {
       await create("pager", "default", { PAGER_KEY: values.pager });
       await create("stranger", "default", { TOKEN2: values.stranger });
       await coffer.variables.create(ws, { name: "routing", values: { target: "prod", region: "eu" } }, actor);
+      for (let i = 0; i < 25; i++) await create(`bulk_${i}`, "default", { VALUE: canary(`bulk${i}`) });
       ({ registry, folder } = await loadRegistry([watchedAction, declaresAction]));
+      const sandbox = registry.sandbox;
+      assert.ok(sandbox, "the custom module started a sandbox");
       executor = createExecutor({
         registry,
         resolution: coffer.resolution,
@@ -259,9 +285,7 @@ for (const dialect of await testDialects("executor")) {
         logger: coffer.logger,
         config: coffer.config,
         createMasker,
-        runCustomAction: async () => {
-          throw new Error("no custom actions in this suite");
-        },
+        runCustomAction: (request) => sandbox.runCustomAction(request),
       });
     });
     after(async () => {
@@ -402,10 +426,16 @@ for (const dialect of await testDialects("executor")) {
         }),
       );
       assert.equal(reads.count(), 1, "five references, one read");
+      const many: Record<string, string> = {};
+      for (let i = 0; i < 25; i++) many[`k${i}`] = `\${{ SECRETS.bulk_${i}.VALUE }}`;
+      const before = reads.count();
+      const bulk = succeeded(await run({ actionId: "test.echo", args: many }));
+      assert.equal(reads.count() - before, 1, "twenty-five secrets, one read");
+      assert.ok(Object.values((bulk.result as { args: Record<string, string> }).args).every((v) => v === "***"));
       assert.equal((flat.result as { args: { e: string } }).args.e, "eu");
       const nested = succeeded(await run({ actionId: "test.notify", args: { who: "ops" } }));
       reads.stop();
-      assert.equal(reads.count(), 2, "a template two levels deep, one more read");
+      assert.equal(reads.count(), 3, "a template two levels deep, one more read");
       assert.deepEqual(nested.result, { message: "hello ops via ***", key: "***" });
     });
 
@@ -465,6 +495,27 @@ for (const dialect of await testDialects("executor")) {
       assert.match(JSON.stringify(encoded.result), /\*\*\*/);
       const text = JSON.stringify([lines, logged, thrown, plain, returned, invalid, encoded]);
       hunter.assertClean(text, "executor outputs");
+    });
+
+    test("a custom action in the sandbox: output split across writes, stderr and logs masked; timeout stops it", async () => {
+      const chunks: string[] = [];
+      const result = succeeded(
+        await run({ actionId: "tools.custom.split", onOutput: (stream, text) => chunks.push(`${stream}|${text}`) }),
+      );
+      assert.deepEqual(result.result, { v: "***", env: "default" });
+      const stdout = chunks
+        .filter((c) => c.startsWith("stdout|"))
+        .map((c) => c.slice(7))
+        .join("");
+      assert.equal(stdout, "a:***\n");
+      assert.ok(chunks.includes("stderr|e:***\n"), JSON.stringify(chunks));
+      assert.ok(
+        chunks.some((c) => c.startsWith("log|info: l:***")),
+        JSON.stringify(chunks),
+      );
+      new LeakHunter({ api: values.api }).assertClean(JSON.stringify([chunks, result]), "custom action output");
+      const slowRun = failed(await run({ actionId: "tools.custom.split", args: { wait: true }, timeoutMs: 500 }));
+      assert.equal(slowRun.error.code, "action_timeout");
     });
 
     test("unknown action: a clear error with a hint", async () => {

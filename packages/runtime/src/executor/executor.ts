@@ -262,6 +262,8 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       flush("stderr", streams.stderr.end());
     }
     if (outcome.ok) return outcome.result;
+    // The child saw our abort (timeout or cancel) first: report our reason, not "cancelled".
+    if (scope.signal.aborted) throw scope.signal.reason;
     const code: ErrorCode = isErrorCode(outcome.error.code) ? outcome.error.code : "action_failed";
     throw new CofferError(code, outcome.error.message, { details: outcome.error.details ?? {} });
   }
