@@ -12,6 +12,7 @@ import {
   createTestEnvironment,
   LeakHunter,
   openBootstrapped,
+  storeHaystacks,
   type TestEnvironment,
   testDialects,
 } from "@coffer/core/testing";
@@ -280,6 +281,29 @@ for (const dialect of await testDialects("coffer action run and coffer run")) {
       const usage = await runCli(cliEnv, ["run", "--", "true"]);
       assert.equal(usage.code, 2);
       assert.match(usage.stderr, /--secret/);
+    });
+
+    test("after every run above: each use is audited with its action and environment; no canary in the audit or the store", async () => {
+      const audit = await runCli(cliEnv, ["audit", "list", "--json", "--limit", "500"]);
+      assert.equal(audit.code, 0, audit.stderr);
+      const items = (
+        JSON.parse(audit.stdout) as {
+          items: { action: string; target: { name: string }; environment: string; details: { action?: string } }[];
+        }
+      ).items.filter((e) => e.action === "secret.use");
+      const seen = new Set(items.map((e) => `${e.target.name}@${e.environment}:${e.details.action}`));
+      for (const use of [
+        "slack@default:core.http_request",
+        "slack@prod:core.http_request",
+        "canary@default:tools.leak.print",
+        "runner@default:coffer.run",
+      ]) {
+        assert.ok(seen.has(use), `audited: ${use} (saw ${[...seen].join(", ")})`);
+      }
+      hunter.assertClean(audit.stdout, "coffer audit list");
+      const haystacks = await storeHaystacks(env, { skipFiles: (name) => name === "admin.token" });
+      assert.ok(haystacks.length > 0);
+      for (const { where, data } of haystacks) hunter.assertClean(data, where);
     });
   });
 }
