@@ -40,10 +40,11 @@ export function databaseFiles(config: CofferConfig): string[] {
 
 export async function openRuntime(config: CofferConfig, options: OpenRuntimeOptions = {}): Promise<RuntimeContext> {
   const logger = options.warn ? { warn: options.warn } : undefined;
+  const hiddenFiles = databaseFiles(config);
   const sandbox = await createSandbox({
     mode: config.runtime.sandbox,
     hiddenDirectories: [config.home],
-    hiddenFiles: databaseFiles(config),
+    hiddenFiles,
     ...(logger ? { logger } : {}),
   });
   const registry = await createRegistry({
@@ -51,6 +52,7 @@ export async function openRuntime(config: CofferConfig, options: OpenRuntimeOpti
     paths: config.runtime.registryPaths,
     sandbox,
     home: config.home,
+    protectedFiles: hiddenFiles,
     ...(logger ? { logger } : {}),
   });
   return { registry, sandbox, close: () => registry.close() };

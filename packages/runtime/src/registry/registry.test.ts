@@ -462,7 +462,7 @@ describe("registry: validation at load names file and field", () => {
     for (const e of errors) assert.equal(e.code === "action_load_failed" || e.code === "invalid_template", true);
   });
 
-  test("a registry folder that does not exist, or overlaps COFFER_HOME, is a load error", async () => {
+  test("a registry folder that does not exist, overlaps COFFER_HOME or holds the database is a load error", async () => {
     const f = await writeFixtures({ "a.mjs": mjs(action("x", "[]")) });
     try {
       const r = await createRegistry({
@@ -476,6 +476,14 @@ describe("registry: validation at load names file and field", () => {
         ["/nonexistent/actions", f.dir],
       );
       assert.match(r.errors[1]!.message, /overlaps COFFER_HOME/);
+      const withDb = await createRegistry({
+        builtins: [],
+        paths: [f.dir],
+        sandbox,
+        protectedFiles: [`${f.dir}/coffer.db`],
+      });
+      assert.deepEqual(withDb.list(), []);
+      assert.match(withDb.errors[0]!.message, /holds .*coffer\.db, which custom actions must never read/);
       assert.deepEqual(
         r.list().map((e) => e.id),
         ["core.transform.reshape"],

@@ -30,6 +30,8 @@ export interface CreateRegistryOptions {
   cacheDir?: string;
   /** `$COFFER_HOME`: neither the registry folders nor the bundles may live there (the sandbox hides it). */
   home?: string;
+  /** Files a custom action must never read (the SQLite database): a registry folder may not hold one. */
+  protectedFiles?: readonly string[];
   logger?: { warn(message: string): void };
   /** Modules bundled and described at once (default 2). */
   concurrency?: number;
@@ -138,6 +140,15 @@ export async function createRegistry(options: CreateRegistryOptions): Promise<Lo
         file: folder,
         code: "action_load_failed",
         message: `Registry folder ${folder} overlaps COFFER_HOME (${home}), which custom actions must never read; move the actions elsewhere.`,
+      });
+      continue;
+    }
+    const held = (options.protectedFiles ?? []).map((f) => resolve(f)).find((f) => within(f, folder));
+    if (held) {
+      errors.push({
+        file: folder,
+        code: "action_load_failed",
+        message: `Registry folder ${folder} holds ${held}, which custom actions must never read; move the actions or the database elsewhere.`,
       });
       continue;
     }
