@@ -144,7 +144,6 @@ export async function httpRequest(args: HttpRequestArgs, ctx: ActionContext): Pr
     );
   }
 
-  const data = responseData(bytes, responseHeaders["content-type"], args.base64_encode_data, ctx);
   if (statusCode >= 400 && !(args.ignore_status_codes ?? []).includes(statusCode)) {
     throw new CofferError(
       "http_status_error",
@@ -152,6 +151,7 @@ export async function httpRequest(args: HttpRequestArgs, ctx: ActionContext): Pr
       { details: { status_code: statusCode, response: excerpt(bytes, headers) } },
     );
   }
+  const data = responseData(bytes, responseHeaders["content-type"], args.base64_encode_data, ctx);
   return { status_code: statusCode, headers: responseHeaders, data };
 }
 

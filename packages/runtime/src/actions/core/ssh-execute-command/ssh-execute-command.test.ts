@@ -6,6 +6,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { CofferError } from "@coffer/core";
+import ssh2 from "ssh2";
 import sshpk from "sshpk";
 import { runAction, testContext } from "../../test-context.test-support.js";
 import { parseHostKeys, sshExecuteCommandAction } from "./ssh-execute-command.js";
@@ -269,6 +270,58 @@ describe("core.ssh.execute_command against Debian's sshd", () => {
     assert.equal(parsed.timeout_seconds, 30);
     assert.equal(parsed.host_key_checking, true);
     assert.throws(() => sshExecuteCommandAction.args.parse({ command: "id", host: "h", username: "u", hostkey: "x" }));
+  });
+});
+
+// Debian's sshd here cannot check a password without a system user that has one, so password
+// authentication is exercised against ssh2's own server implementation.
+describe("core.ssh.execute_command with a password (ssh2's server)", () => {
+  const hostKey = keygen("password_host", "ed25519");
+  const key = keygen("password_client", "ed25519");
+  const methods: string[] = [];
+  const server = new ssh2.Server({ hostKeys: [hostKey.privateKey] }, (client) => {
+    client.on("authentication", (auth) => {
+      methods.push(auth.method);
+      if (auth.method === "password" && auth.username === "ops" && auth.password === "letmein-42") auth.accept();
+      else auth.reject(["publickey", "password"]);
+    });
+    client.on("ready", () => {
+      client.on("session", (accept) => {
+        accept().once("exec", (acceptExec, _reject, info) => {
+          const channel = acceptExec();
+          channel.write(`ran ${info.command}\n`);
+          channel.exit(0);
+          channel.end();
+        });
+      });
+    });
+    client.on("error", () => {});
+  });
+  let port = 0;
+  before(async () => {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const run = (password: string) =>
+    runAction(
+      sshExecuteCommandAction,
+      { host: "127.0.0.1", port, username: "ops", command: "uptime", password, host_public_key: hostKey.publicKey },
+      testContext({ ssh: { PRIVATE_KEY: key.privateKey } }),
+    );
+
+  test("the key is tried first, then the password", async () => {
+    methods.length = 0;
+    assert.deepEqual(await run("letmein-42"), { stdout: "ran uptime\n", stderr: "", exit_status: 0 });
+    assert.deepEqual(methods, ["publickey", "password"]);
+  });
+
+  test("a wrong password is ssh_auth_failed, naming both methods and not the password", async () => {
+    const error = await rejection(run("wrong-password-7"));
+    assert.equal(error.code, "ssh_auth_failed");
+    assert.match(error.message, /key and the password/);
+    assert.equal(JSON.stringify({ ...error.toJSON(), stack: error.stack }).includes("wrong-password-7"), false);
   });
 });
 
