@@ -65,6 +65,27 @@ export default defineAction({
 });
 `;
 
+// A YAML template declaring the secret its step uses; the step's own args reference it too.
+const TEMPLATE_YML = `type: action
+definition:
+  namespace: tools.slack
+  name: compose
+  title: Compose a Slack call
+  secrets:
+    - name: slack
+      keys: [SLACK_BOT_TOKEN]
+  expects:
+    channel: { type: str }
+  steps:
+    - ref: build
+      action: core.transform.reshape
+      args:
+        value:
+          channel: "\${{ inputs.channel }}"
+          auth: "Bearer \${{ SECRETS.slack.SLACK_BOT_TOKEN }}"
+  returns: "\${{ steps.build.result }}"
+`;
+
 for (const dialect of await testDialects("coffer action run and coffer run")) {
   describe(`coffer action run / coffer run (${dialect})`, () => {
     let env: TestEnvironment;
@@ -100,6 +121,7 @@ for (const dialect of await testDialects("coffer action run and coffer run")) {
       http = await recordingServer();
       actions = mkdtempSync(join(tmpdir(), "coffer-e2e-actions-"));
       writeFileSync(join(actions, "leaky.ts"), LEAKY_ACTION);
+      writeFileSync(join(actions, "compose.yml"), TEMPLATE_YML);
       cliEnv = { ...env.env, COFFER_REGISTRY_PATH: actions };
     });
     after(async () => {
@@ -216,6 +238,36 @@ for (const dialect of await testDialects("coffer action run and coffer run")) {
       assert.match(result.stderr, /split:\*\*\*/);
       hunter.assertClean(result.stdout, "action run stdout");
       hunter.assertClean(result.stderr, "action run stderr");
+    });
+
+    test("a YAML template declaring secrets runs its step with them, masked; in an environment without them it does not start", async () => {
+      const ok = await runCli(cliEnv, [
+        "action",
+        "run",
+        "tools.slack.compose",
+        "--args",
+        '{"channel": "#ops"}',
+        "--json",
+      ]);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.deepEqual(JSON.parse(ok.stdout), {
+        status: "succeeded",
+        environment: "default",
+        result: { channel: "#ops", auth: "Bearer ***" },
+      });
+      const missing = await runCli(cliEnv, [
+        "action",
+        "run",
+        "tools.slack.compose",
+        "--args",
+        '{"channel": "#ops"}',
+        "--env",
+        "staging",
+      ]);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /Action tools\.slack\.compose cannot run in environment `staging`/);
+      assert.match(missing.stderr, /secret `slack` does not exist in environment `staging`/);
+      hunter.assertClean(ok.stdout + ok.stderr + missing.stdout + missing.stderr, "template action output");
     });
 
     test("usage errors exit 2; an unknown action exits 1 with a hint", async () => {
