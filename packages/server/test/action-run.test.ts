@@ -330,6 +330,22 @@ for (const dialect of await testDialects("coffer action run and coffer run")) {
       assert.equal(existsSync(marker), false, "the command never started");
       assert.match(result.stderr, /secret `runner` does not exist in environment `prod`/);
       assert.doesNotMatch(result.stderr, /`slack`/, "slack exists in prod");
+      const created = await runCli(cliEnv, ["secrets", "create", "runner_dup", "RUN_TOKEN=-"], canary("dup"));
+      assert.equal(created.code, 0, created.stderr);
+      const clash = await runCli(cliEnv, [
+        "run",
+        "--secret",
+        "runner",
+        "--secret",
+        "runner_dup",
+        "--",
+        "sh",
+        "-c",
+        `touch ${marker}`,
+      ]);
+      assert.equal(clash.code, 1);
+      assert.equal(existsSync(marker), false);
+      assert.match(clash.stderr, /Key RUN_TOKEN is in both secret runner and secret runner_dup/);
       const usage = await runCli(cliEnv, ["run", "--", "true"]);
       assert.equal(usage.code, 2);
       assert.match(usage.stderr, /--secret/);

@@ -530,6 +530,13 @@ for (const dialect of await testDialects("executor")) {
       assert.match(result.error.message, /within 50 ms/);
     });
 
+    test("the caller's signal cancels a run: action_cancelled, and ctx.signal is aborted", async () => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 30);
+      const result = failed(await run({ actionId: "test.slow", signal: controller.signal }));
+      assert.equal(result.error.code, "action_cancelled");
+    });
+
     test("each secret.use event records the action, run and environment, never a value", async () => {
       const before = (await coffer.audit.list({ workspaceId: ws, limit: 1000 })).length;
       succeeded(await run({ actionId: "test.slack_post", args: { text: "a" }, runId: "run-audit-1" }));
