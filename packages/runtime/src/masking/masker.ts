@@ -54,7 +54,27 @@ class FormStream implements MaskingStream {
   constructor(private readonly matcher: PatternMatcher) {}
 
   write(chunk: string): string {
-    const text = this.pending + chunk;
+    const maxLength = this.matcher.maxLength;
+    const pending = this.pending;
+    // Scanning \`pending + chunk\` would copy every chunk into a new string (V8 flattens the
+    // concatenation), which costs more than the scan. Starts inside the held-back tail are
+    // decided on the tail plus the head of the chunk; the rest on the chunk itself.
+    if (
+      pending.length === 0 ||
+      (chunk.length >= 2 * maxLength && !isHighSurrogate(pending.charCodeAt(pending.length - 1)))
+    ) {
+      let out = "";
+      if (pending.length > 0) {
+        out = this.matcher.scan(pending + chunk.slice(0, maxLength), pending.length, this.carryEnd, false);
+        this.carryEnd = this.matcher.openEnd;
+      }
+      return out + this.scanHeld(chunk);
+    }
+    return this.scanHeld(pending + chunk);
+  }
+
+  /** Masks what can be decided in \`text\` (which starts where the held-back tail did) and holds back the rest. */
+  private scanHeld(text: string): string {
     let limit = text.length - this.matcher.maxLength + 1;
     // Never emit half of a surrogate pair: as UTF-8 it would become U+FFFD.
     if (limit > 0 && isHighSurrogate(text.charCodeAt(limit - 1))) limit--;
