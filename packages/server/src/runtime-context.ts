@@ -17,6 +17,8 @@ import {
 export interface RuntimeContext {
   registry: LoadedRegistry;
   sandbox: Sandbox;
+  /** `runtime.actionTimeoutMs`: how long an action may run unless it says otherwise. */
+  actionTimeoutMs: number;
   /** Removes the compiled custom-action bundles. */
   close(): Promise<void>;
 }
@@ -55,5 +57,5 @@ export async function openRuntime(config: CofferConfig, options: OpenRuntimeOpti
     protectedFiles: hiddenFiles,
     ...(logger ? { logger } : {}),
   });
-  return { registry, sandbox, close: () => registry.close() };
+  return { registry, sandbox, actionTimeoutMs: config.runtime.actionTimeoutMs, close: () => registry.close() };
 }

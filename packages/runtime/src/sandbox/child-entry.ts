@@ -125,12 +125,17 @@ function buildContext(
       ...Object.keys(secrets),
     ]),
   ].sort();
+  // Tracecat's flat namespace: a key held by two secrets of the run has no single answer.
   const find = (key: string): string | undefined => {
-    for (const name of Object.keys(secrets)) {
-      const keys = secrets[name]!;
-      if (Object.hasOwn(keys, key)) return keys[key];
+    const holders = Object.keys(secrets).filter((name) => Object.hasOwn(secrets[name]!, key));
+    if (holders.length > 1) {
+      throw new ChildError(
+        "duplicate_key",
+        `ctx.secrets.get("${key}"): secrets ${holders.join(" and ")} both have the key ${key}; read it with ctx.secrets.of("${holders[0]}").${key} instead.`,
+        { key, secrets: holders },
+      );
     }
-    return undefined;
+    return holders.length ? secrets[holders[0]!]![key] : undefined;
   };
   const log =
     (level: "debug" | "info" | "warn" | "error") =>

@@ -42,8 +42,8 @@ export interface Sandbox {
   runCustomAction(request: CustomActionRunRequest): Promise<CustomActionOutcome>;
 }
 
-/** Time between asking the child to abort and killing it. */
-const ABORT_GRACE_MS = 250;
+/** Time between asking the child to abort (ctx.signal) and killing it. */
+const ABORT_GRACE_MS = 500;
 const STDERR_KEPT_CHARS = 8192;
 const STDERR_LINES_REPORTED = 20;
 

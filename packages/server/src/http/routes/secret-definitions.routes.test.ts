@@ -27,7 +27,11 @@ for (const dialect of await testDialects("http secret definitions route")) {
           ]),
         ],
       });
-      t = await startTestApp(dialect, {}, { runtime: { registry, sandbox, close: () => registry.close() } });
+      t = await startTestApp(
+        dialect,
+        {},
+        { runtime: { registry, sandbox, actionTimeoutMs: 300_000, close: () => registry.close() } },
+      );
     });
     after(async () => t.close());
 
