@@ -29,7 +29,7 @@ export function createSecretsAccessor(
     const names = holders(key);
     if (names.length > 1) {
       throw new CofferError(
-        "invalid_argument",
+        "duplicate_key",
         `Key ${key} is in several secrets of this run (${names.join(", ")}); read it with secrets.of("${names[0]}").${key}.`,
         { details: { key, secrets: names } },
       );
