@@ -148,7 +148,9 @@ test("masked text equals GitHub's all-occurrences-merged result on random values
 });
 
 const SAMPLE_VALUES = [QUOTED, UNICODE, "abcd", "cdef", "line-one\nline-two"];
-const SAMPLE = `start ${QUOTED}${UNICODE} abcdef ${encodeURIComponent(QUOTED)} x${Buffer.from(`..${UNICODE}`).toString("base64")} line-two abcd cdef ${JSON.stringify(UNICODE)} end`;
+// The longest form must be in the sample: it decides how much a stream holds back.
+const LONGEST = maskForms(SAMPLE_VALUES).reduce((a, b) => (b.length > a.length ? b : a));
+const SAMPLE = `start ${QUOTED}${UNICODE} abcdef ${encodeURIComponent(QUOTED)} x${Buffer.from(`..${UNICODE}`).toString("base64")} line-two abcd cdef ${JSON.stringify(UNICODE)} ${LONGEST} end`;
 
 test("a stream split at every point (one and two cuts) emits exactly what maskText does, and no value", () => {
   const masker = createMasker(SAMPLE_VALUES);
@@ -162,6 +164,16 @@ test("a stream split at every point (one and two cuts) emits exactly what maskTe
   }
   const byChar = streamAll(SAMPLE_VALUES, [...SAMPLE]);
   assert.equal(byChar, whole, "one code point at a time");
+  // Written whole code points, every emitted piece is whole code points (UTF-8 has no half pair).
+  const emoji = `${"𝄞x".repeat(40)}${"𝄞".repeat(80)}`;
+  for (let first = 0; first < 8; first++) {
+    const stream = masker.createStream();
+    const points = [...emoji];
+    const pieces = [stream.write(points.slice(0, first).join("")), ...points.slice(first).map((p) => stream.write(p))];
+    pieces.push(stream.end());
+    assert.equal(pieces.join(""), emoji);
+    for (const piece of pieces) assert.equal(Buffer.from(piece).toString(), piece, "no lone surrogate in a piece");
+  }
   const byUnit = streamAll(SAMPLE_VALUES, SAMPLE.split(""));
   assert.equal(byUnit, whole, "one UTF-16 unit at a time");
 });

@@ -6,8 +6,8 @@ export const MASK = "***";
  * text's last four UTF-16 units (low byte each) are packed into one int, hashed, and tested
  * against a bitset of the patterns' first four units; only on a hit are the patterns in that
  * bucket compared. Patterns of two or three units have their own small tables. On text with no
- * match this is one pass of a shift, a multiply and a bit test per character, faster than an
- * Aho–Corasick automaton whose state table does not fit in cache for thousands of patterns.
+ * match this is one pass of a shift, a multiply and a bit test per character; the bench
+ * (bench/masking.bench.ts) measures it against modern-ahocorasick over the same forms.
  *
  * Masking follows GitHub's runner: every occurrence of every pattern, overlapping ones included,
  * is a range; ranges that overlap or touch merge, and each merged range becomes one `***`.
@@ -40,48 +40,33 @@ export class PatternMatcher {
    */
   scan(text: string, limit: number, carryEnd: number, final: boolean): string {
     const n = text.length;
-    const patterns = this.patterns;
+    this.out = "";
+    this.last = 0;
+    this.runEnd = carryEnd;
+    this.touched = carryEnd >= 0;
     const t4 = this.t4;
     const t3 = this.t3;
     const t2 = this.t2;
-    let out = "";
-    let last = 0;
-    let runEnd = carryEnd;
-    let touched = carryEnd >= 0;
+    const bits4 = t4 === undefined ? EMPTY_BITS : t4.bits;
+    const shift4 = t4 === undefined ? 31 : t4.shift;
+    const short = t3 !== undefined || t2 !== undefined;
     let x = 0;
     for (let j = 0; j < 3; j++) x = (x << 8) | (j < n ? text.charCodeAt(j) & 0xff : 0);
-    for (let s = 0; s < limit; s++) {
-      const j = s + 3;
-      x = (x << 8) | (j < n ? text.charCodeAt(j) & 0xff : 0);
-      let length = 0;
-      if (t4 !== undefined) {
-        const h = Math.imul(x, HASH) >>> t4.shift;
-        if ((t4.bits[h >>> 5]! & (1 << h)) !== 0) length = longest(t4, patterns, text, s, x, h);
-      }
-      if (length === 0 && t3 !== undefined) {
-        const key = x >>> 8;
-        const h = Math.imul(key, HASH) >>> t3.shift;
-        if ((t3.bits[h >>> 5]! & (1 << h)) !== 0) length = longest(t3, patterns, text, s, key, h);
-      }
-      if (length === 0 && t2 !== undefined) {
-        const key = x >>> 16;
-        const h = Math.imul(key, HASH) >>> t2.shift;
-        if ((t2.bits[h >>> 5]! & (1 << h)) !== 0) length = longest(t2, patterns, text, s, key, h);
-      }
-      if (length === 0) continue;
-      const end = s + length;
-      if (runEnd >= 0 && s <= runEnd) {
-        if (end > runEnd) runEnd = end;
-      } else {
-        if (runEnd >= 0) {
-          out += MASK;
-          last = runEnd;
-        }
-        out += text.slice(last, s);
-        runEnd = end;
-        touched = true;
-      }
+    // The hot loop: one filter test per start while all four units are in the text.
+    const inside = Math.min(limit, n - 3);
+    let s = 0;
+    for (; s < inside; s++) {
+      x = (x << 8) | (text.charCodeAt(s + 3) & 0xff);
+      const h = Math.imul(x, HASH) >>> shift4;
+      if ((bits4[h >>> 5]! & (1 << h)) !== 0 || (short && this.shortHit(x))) this.matchAt(text, s, x);
     }
+    for (; s < limit; s++) {
+      x = (x << 8) | (s + 3 < n ? text.charCodeAt(s + 3) & 0xff : 0);
+      this.matchAt(text, s, x);
+    }
+    let out = this.out;
+    let last = this.last;
+    let runEnd = this.runEnd;
     const stop = final ? n : limit;
     if (runEnd >= 0 && (final || runEnd < limit)) {
       out += MASK;
@@ -89,13 +74,72 @@ export class PatternMatcher {
       runEnd = -1;
     }
     this.openEnd = runEnd >= 0 ? runEnd - limit : -1;
-    if (!touched) return stop === n ? text : text.slice(0, stop);
+    this.out = "";
+    if (!this.touched) return stop === n ? text : text.slice(0, stop);
     return runEnd >= 0 ? out : out + text.slice(last, stop);
+  }
+
+  // The state of the scan in progress, touched only where a start passes the filter.
+  private out = "";
+  private last = 0;
+  private runEnd = -1;
+  private touched = false;
+
+  private shortHit(x: number): boolean {
+    const t3 = this.t3;
+    const t2 = this.t2;
+    if (t3 !== undefined) {
+      const h = Math.imul(x >>> 8, HASH) >>> t3.shift;
+      if ((t3.bits[h >>> 5]! & (1 << h)) !== 0) return true;
+    }
+    if (t2 !== undefined) {
+      const h = Math.imul(x >>> 16, HASH) >>> t2.shift;
+      if ((t2.bits[h >>> 5]! & (1 << h)) !== 0) return true;
+    }
+    return false;
+  }
+
+  /** Merges the longest match starting at `s` (if any) into the masked ranges. */
+  private matchAt(text: string, s: number, x: number): void {
+    const length = this.longestAt(text, s, x);
+    if (length === 0) return;
+    const end = s + length;
+    const runEnd = this.runEnd;
+    if (runEnd >= 0 && s <= runEnd) {
+      if (end > runEnd) this.runEnd = end;
+      return;
+    }
+    if (runEnd >= 0) {
+      this.out += MASK;
+      this.last = runEnd;
+    }
+    this.out += text.slice(this.last, s);
+    this.runEnd = end;
+    this.touched = true;
+  }
+
+  private longestAt(text: string, s: number, x: number): number {
+    const patterns = this.patterns;
+    const t4 = this.t4;
+    const t3 = this.t3;
+    const t2 = this.t2;
+    let length = 0;
+    if (t4 !== undefined) length = longest(t4, patterns, text, s, x, Math.imul(x, HASH) >>> t4.shift);
+    if (length === 0 && t3 !== undefined) {
+      const key = x >>> 8;
+      length = longest(t3, patterns, text, s, key, Math.imul(key, HASH) >>> t3.shift);
+    }
+    if (length === 0 && t2 !== undefined) {
+      const key = x >>> 16;
+      length = longest(t2, patterns, text, s, key, Math.imul(key, HASH) >>> t2.shift);
+    }
+    return length;
   }
 }
 
+const EMPTY_BITS = new Int32Array(1);
+
 interface Tier {
-  readonly size: number;
   readonly shift: number;
   readonly bits: Int32Array;
   readonly head: Int32Array;
@@ -121,7 +165,6 @@ function buildTier(sorted: readonly string[], q: number): Tier | undefined {
   while (bitsLog < 19 && 1 << bitsLog < count * 32) bitsLog++;
   const size = 1 << bitsLog;
   const tier: Tier = {
-    size,
     shift: 32 - bitsLog,
     bits: new Int32Array(size >>> 5),
     head: new Int32Array(size).fill(-1),
