@@ -24,11 +24,7 @@ export interface RuntimeContext {
 }
 
 export interface OpenRuntimeOptions {
-<<<<<<< HEAD
-  /** The built-in actions (default: every one @coffer/runtime ships). */
-=======
   /** The built-in actions (default: BUILTIN_ACTIONS of @coffer/runtime). */
->>>>>>> executor
   builtins?: readonly AnyActionDefinition[];
   /** Where the one start-up warning goes (bubblewrap missing in auto mode). */
   warn?: (message: string) => void;

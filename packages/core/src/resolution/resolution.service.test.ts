@@ -106,7 +106,6 @@ for (const dialect of await testDialects("run-path resolution")) {
       assert.equal(result.secrets.get("svc_0")?.environment, "prod");
     });
 
-<<<<<<< HEAD
     test("useAudit 'return' hands the use events to the caller, who writes them in its own batch", async () => {
       const before = (await coffer.audit.list({ workspaceId: ws, limit: 1000 })).length;
       const result = await coffer.resolution.resolveForRun({
@@ -128,7 +127,8 @@ for (const dialect of await testDialects("run-path resolution")) {
       const written = (await coffer.audit.list({ workspaceId: ws, limit: 1000 })).slice(before);
       assert.deepEqual(written.map((e) => e.targetName).sort(), ["svc_1", "svc_2"]);
       assert.equal((await coffer.audit.verify()).ok, true, "the chain still verifies");
-=======
+    });
+
     test("variables alone are read too (no secrets asked for)", async () => {
       const result = await coffer.resolution.resolveForRun({
         workspaceId: ws,
@@ -139,7 +139,6 @@ for (const dialect of await testDialects("run-path resolution")) {
       });
       assert.deepEqual(result.variables.get("limits"), { max: 10 });
       assert.equal(result.complete, true);
->>>>>>> executor
     });
 
     test("nothing to resolve reads nothing and writes nothing", async () => {
