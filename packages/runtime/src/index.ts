@@ -10,6 +10,7 @@ export type {
   ActionRunResult,
   PreprocessorInput,
   SecretPreprocessor,
+  WorkflowContext,
 } from "./executor/executor.types.js";
 export type { RunNeeds, SecretNeed } from "./executor/needs.js";
 export { collectNeeds } from "./executor/needs.js";
@@ -31,3 +32,21 @@ export type { Sandbox, SandboxKind, SandboxModeSetting, SandboxOptions } from ".
 export { bubblewrapArgs, bubblewrapWorks, cofferModules, createSandbox } from "./sandbox/sandbox.js";
 export type { CustomActionDescription, CustomActionOutcome, CustomActionRunRequest } from "./sandbox/sandbox.types.js";
 export type { DescribedAction } from "./sandbox/sandbox-protocol.js";
+export type {
+  ActionErrorInfo,
+  ActionOutcome,
+  ActionStatement,
+  ExpectedField,
+  RunWorkflowOptions,
+  TaskResult,
+  WorkflowDocument,
+  WorkflowRunResult,
+} from "./workflows/index.js";
+export {
+  loadWorkflow,
+  normalizeTrigger,
+  parseTypeExpr,
+  parseWorkflowText,
+  ROOT_STREAM,
+  runWorkflow,
+} from "./workflows/index.js";

@@ -107,6 +107,10 @@ export const ERROR_CODES = {
   action_not_found: 404,
   secrets_unresolved: 422,
   expression_error: 422,
+  // workflows
+  workflow_invalid: 422,
+  trigger_invalid: 422,
+  workflow_failed: 422,
   // built-in actions: what went wrong talking to the remote side (the run failed, not Coffer)
   action_aborted: 408,
   http_status_error: 422,

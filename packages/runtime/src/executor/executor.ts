@@ -172,7 +172,13 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         },
       };
 
-      const args = evaluateArgs(request.args, scope, `the args of ${entry.id}`);
+      const context = request.context;
+      const args = evaluateArgs(
+        request.args,
+        scope,
+        `the args of ${entry.id}`,
+        context ? { ACTIONS: context.ACTIONS, TRIGGER: context.TRIGGER, ENV: context.ENV, var: context.var } : {},
+      );
       const result = await dispatch(entry, args, scope);
       const masked = runMasker.maskValue(result);
       return { status: "succeeded", environment, result: request.maskOutput ? maskEveryLeaf(masked) : masked };

@@ -5,6 +5,11 @@ export interface ActionRunRequest {
   actionId: string;
   /** Raw args; may hold `${{ SECRETS.… }}`, `${{ VARS.… }}`, `${{ FN.… }}` templates. */
   args: Record<string, unknown>;
+  /**
+   * What a workflow run gives the args besides SECRETS and VARS: `ACTIONS`, `TRIGGER`, `ENV` and
+   * the loop's `var`. A reference to one of these that finds nothing evaluates to null.
+   */
+  context?: WorkflowContext;
   /** The action statement's `environment` (literal or template). */
   environment?: string;
   /** The run's override (`coffer action run --env`). */
@@ -19,6 +24,13 @@ export interface ActionRunRequest {
   signal?: AbortSignal;
   /** Masked log lines and child output, as they happen. */
   onOutput?: (stream: "log" | "stdout" | "stderr", text: string) => void;
+}
+
+export interface WorkflowContext {
+  ACTIONS?: unknown;
+  TRIGGER?: unknown;
+  ENV?: unknown;
+  var?: unknown;
 }
 
 export type ActionRunResult =

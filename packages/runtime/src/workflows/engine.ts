@@ -1,0 +1,672 @@
+// The scheduler (Tracecat §4): a ready-set walk over the action graph. Each completed task marks
+// its outgoing edges visited or skipped and queues successors whose every incoming edge resolved.
+import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
+import { type Actor, CofferError, isCofferError } from "@coffer/core";
+import {
+  compile,
+  ExpressionError,
+  evaluate,
+  evaluateTemplate,
+  extractReferences,
+  isTemplate,
+  truthy,
+  typeName,
+} from "@coffer/expressions";
+import type { ActionRunRequest, ActionRunResult } from "../executor/executor.types.js";
+import type { ActionStatement, EdgeType, WorkflowDocument } from "./document.js";
+import { normalizeTrigger } from "./expects.js";
+
+export const ROOT_STREAM = "<root>:0";
+
+export interface ActionErrorInfo {
+  ref: string;
+  message: string;
+  type: string;
+  /** Coffer's stable error code of the cause (`secrets_unresolved`, `expression_error`, …). */
+  code: string;
+  expr_context: "ACTIONS";
+  attempt: number;
+  stream_id: string;
+  children: ActionErrorInfo[] | null;
+}
+
+/** `ACTIONS.<ref>` exactly as expressions read it (§4.9). */
+export interface TaskResult {
+  result: unknown;
+  result_typename: string;
+  error: ActionErrorInfo | null;
+  error_typename: string | null;
+  interaction: null;
+  interaction_id: null;
+  interaction_type: null;
+}
+
+export type ActionOutcome =
+  | { status: "succeeded"; result: unknown; environment: string | null; startedAt: number; finishedAt: number }
+  | { status: "failed"; error: ActionErrorInfo; environment: string | null; startedAt: number; finishedAt: number }
+  | { status: "skipped"; startedAt: number; finishedAt: number };
+
+export interface WorkflowRunResult {
+  id: string;
+  status: "succeeded" | "failed";
+  environment: string;
+  returns: unknown;
+  /** Per action, in document order; actions that never became ready are absent. */
+  actions: Record<string, ActionOutcome>;
+  /** Run failure: the message (Tracecat's format) and the failed tasks. */
+  error: { message: string; code: string; failures: Record<string, ActionErrorInfo> } | null;
+  /** The root ACTIONS context at the end (what `returns` saw). */
+  context: Record<string, TaskResult>;
+  startedAt: number;
+  finishedAt: number;
+}
+
+export interface RunWorkflowOptions {
+  runAction: (request: ActionRunRequest) => Promise<ActionRunResult>;
+  workspaceId: string;
+  actor: Actor;
+  trigger?: unknown;
+  /** `--env`: overrides `config.environment` for the run. */
+  runEnvironment?: string;
+  /** Task instances in flight at once (Tracecat's default 64). */
+  maxConcurrency?: number;
+  /** for_each iterations in flight per action (Tracecat's default 4). */
+  forEachConcurrency?: number;
+  /** What a run with no `returns` gives: `context` ({ACTIONS, TRIGGER}, the default) or `minimal`. */
+  returnStrategy?: "context" | "minimal";
+  /** First retry delay (doubling, capped at 100 s); tests shorten it. */
+  retryBaseDelayMs?: number;
+  runId?: string;
+  signal?: AbortSignal;
+  onActionDone?: (ref: string, outcome: ActionOutcome) => void;
+}
+
+interface Node {
+  statement: ActionStatement;
+  index: number;
+  incoming: { source: string; type: EdgeType }[];
+  /** Sorted by (destination ref, edge type): queueing order is deterministic. */
+  outgoing: { target: string; type: EdgeType }[];
+  hasErrorEdges: boolean;
+}
+
+type Marker = "visited" | "skipped";
+
+const FOR_EACH_INVALID = "Invalid for_each expression. Must be an IterableExpr or a list of IterableExprs.";
+
+export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOptions): Promise<WorkflowRunResult> {
+  const runId = options.runId ?? `wfr_${randomUUID()}`;
+  const startedAt = Date.now();
+  const environment = options.runEnvironment?.trim() || doc.config.environment;
+  const maxConcurrency = Math.max(1, options.maxConcurrency ?? 64);
+  const forEachConcurrency = Math.max(1, options.forEachConcurrency ?? 4);
+  const retryBase = options.retryBaseDelayMs ?? 1000;
+  const controller = new AbortController();
+  // Every in-flight action listens for the run's cancellation: up to maxConcurrency × for_each.
+  setMaxListeners(0, controller.signal);
+  const onOuterAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", onOuterAbort, { once: true });
+
+  const ACTIONS: Record<string, TaskResult> = {};
+  const outcomes: Record<string, ActionOutcome> = {};
+  const failures: Record<string, ActionErrorInfo> = {};
+  const ENV = {
+    environment,
+    workflow: {
+      start_time: new Date(startedAt).toISOString(),
+      time_anchor: new Date(startedAt).toISOString(),
+      dispatch_type: "push",
+      execution_id: runId,
+      run_id: runId,
+      trigger_type: "manual",
+      logical_time: new Date(startedAt).toISOString(),
+    },
+    variables: {},
+  };
+  const finish = (
+    status: "succeeded" | "failed",
+    returns: unknown,
+    error: WorkflowRunResult["error"],
+  ): WorkflowRunResult => {
+    options.signal?.removeEventListener("abort", onOuterAbort);
+    const ordered: Record<string, ActionOutcome> = {};
+    for (const a of doc.actions) {
+      const o = outcomes[a.ref];
+      if (o) ordered[a.ref] = o;
+    }
+    return {
+      id: runId,
+      status,
+      environment,
+      returns,
+      actions: ordered,
+      error,
+      context: ACTIONS,
+      startedAt,
+      finishedAt: Date.now(),
+    };
+  };
+
+  let TRIGGER: unknown;
+  try {
+    TRIGGER = normalizeTrigger(doc.expects, options.trigger);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = isCofferError(error) ? error.code : "trigger_invalid";
+    return finish("failed", null, { message, code, failures: {} });
+  }
+
+  // ---- graph ----
+  const nodes = new Map<string, Node>();
+  doc.actions.forEach((statement, index) => {
+    nodes.set(statement.ref, {
+      statement,
+      index,
+      incoming: statement.dependsOn.map((d) => ({ source: d.source, type: d.type })),
+      outgoing: [],
+      hasErrorEdges: false,
+    });
+  });
+  for (const node of nodes.values()) {
+    for (const edge of node.incoming) {
+      const source = nodes.get(edge.source) as Node;
+      source.outgoing.push({ target: node.statement.ref, type: edge.type });
+      if (edge.type === "error") source.hasErrorEdges = true;
+    }
+  }
+  for (const node of nodes.values())
+    node.outgoing.sort((a, b) =>
+      a.target < b.target ? -1 : a.target > b.target ? 1 : a.type < b.type ? -1 : a.type > b.type ? 1 : 0,
+    );
+
+  const remaining = new Map<string, number>();
+  for (const node of nodes.values()) remaining.set(node.statement.ref, node.incoming.length);
+  const markers = new Map<string, Marker>();
+  const edgeKey = (source: string, target: string, type: EdgeType) => `${source}\u0000${target}\u0000${type}`;
+
+  // ---- the ready set ----
+  const queue: Node[] = [];
+  let head = 0;
+  for (const node of nodes.values()) if (node.incoming.length === 0) queue.push(node);
+  let inFlight = 0;
+  let fatal = false;
+  let settle: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+
+  const complete = (node: Node, outcome: "success" | "handled" | "skip") => {
+    for (const edge of node.outgoing) {
+      let marker: Marker;
+      if (outcome === "success") marker = edge.type === "success" ? "visited" : "skipped";
+      else if (outcome === "handled") marker = edge.type === "error" ? "visited" : "skipped";
+      else marker = "skipped";
+      markers.set(edgeKey(node.statement.ref, edge.target, edge.type), marker);
+      const left = (remaining.get(edge.target) as number) - 1;
+      remaining.set(edge.target, left);
+      if (left === 0) queue.push(nodes.get(edge.target) as Node);
+    }
+  };
+
+  const pump = () => {
+    while (!fatal && inFlight < maxConcurrency && head < queue.length) {
+      const node = queue[head++] as Node;
+      inFlight++;
+      runTask(node).then(
+        () => {
+          inFlight--;
+          pump();
+        },
+        (error) => {
+          // runTask handles its own failures; reaching here is a bug, reported as the run's failure.
+          inFlight--;
+          fatal = true;
+          failures[node.statement.ref] = errorInfo(
+            node.statement.ref,
+            "internal_error",
+            `Unexpected error: ${String(error)}`,
+            1,
+          );
+          pump();
+        },
+      );
+    }
+    if (head > 4096 && head === queue.length) {
+      queue.length = 0;
+      head = 0;
+    }
+    if (inFlight === 0 && (fatal || head >= queue.length)) settle();
+  };
+
+  const record = (ref: string, outcome: ActionOutcome) => {
+    outcomes[ref] = outcome;
+    options.onActionDone?.(ref, outcome);
+  };
+
+  const fail = (node: Node, info: ActionErrorInfo, written: boolean, t0: number, env: string | null) => {
+    const ref = node.statement.ref;
+    if (written) {
+      ACTIONS[ref] = {
+        result: null,
+        result_typename: "NoneType",
+        error: info,
+        error_typename: info.type,
+        interaction: null,
+        interaction_id: null,
+        interaction_type: null,
+      };
+    }
+    record(ref, { status: "failed", error: info, environment: env, startedAt: t0, finishedAt: Date.now() });
+    // Cancelled because another action failed the run: not a failure of its own.
+    if (fatal && info.code === "action_cancelled") return;
+    if (node.hasErrorEdges && info.code !== "action_cancelled") {
+      complete(node, "handled");
+      return;
+    }
+    failures[ref] = info;
+    if (!fatal) {
+      fatal = true;
+      // Tracecat cancels what is still in flight when the run fails.
+      controller.abort(
+        new CofferError("action_cancelled", `The workflow failed at action '${ref}'; this action was cancelled.`),
+      );
+    }
+  };
+
+  const runTask = async (node: Node): Promise<void> => {
+    const a = node.statement;
+    const t0 = Date.now();
+    const skip = () => {
+      record(a.ref, { status: "skipped", startedAt: t0, finishedAt: Date.now() });
+      complete(node, "skip");
+    };
+    // 1. Force-skip: every incoming edge skipped.
+    const taken = node.incoming.map((e) => markers.get(edgeKey(e.source, a.ref, e.type)) === "visited");
+    if (node.incoming.length > 0 && taken.every((t) => !t)) return skip();
+    const exprContext = { ACTIONS, TRIGGER, ENV };
+    // 2. run_if
+    let runIfError: ActionErrorInfo | null = null;
+    if (a.runIf !== null) {
+      try {
+        if (!a.runIf.trimStart().startsWith("${{"))
+          throw new CofferError("expression_error", `\`run_if\` must be one \${{ … }} expression, got '${a.runIf}'.`);
+        if (!truthy(evaluateTemplate(first(a.runIf), exprContext) as never)) return skip();
+      } catch (error) {
+        runIfError = errorInfo(
+          a.ref,
+          "expression_error",
+          `Error evaluating \`run_if\` condition: ${describe(error)}`,
+          1,
+        );
+      }
+    }
+    // 3. Reachability (join strategy).
+    if (node.incoming.length > 0) {
+      const reachable =
+        node.incoming.length === 1 || a.joinStrategy === "all" ? taken.every(Boolean) : taken.some(Boolean);
+      if (!reachable) {
+        const info = errorInfo(
+          a.ref,
+          "workflow_failed",
+          `Task '${a.ref}' is unreachable: with join_strategy 'all' every dependency must be taken, but ${node.incoming
+            .filter((_, i) => !taken[i])
+            .map((e) => `'${e.source}${e.type === "error" ? ".error" : ""}'`)
+            .join(", ")} was skipped. Use join_strategy: any, or a run_if that skips this action too.`,
+          1,
+          "TaskUnreachable",
+        );
+        return fail(node, info, false, t0, null);
+      }
+    }
+    if (runIfError) return fail(node, runIfError, false, t0, null);
+    if (a.interaction !== null) {
+      return fail(
+        node,
+        errorInfo(
+          a.ref,
+          "workflow_invalid",
+          `Action '${a.ref}': \`interaction\` is not supported by Coffer; remove it.`,
+          1,
+        ),
+        false,
+        t0,
+        null,
+      );
+    }
+    // 4. Timers, before anything else of the action (and before a concurrency slot would matter).
+    try {
+      await timers(a, exprContext, controller.signal);
+    } catch (error) {
+      return fail(node, errorInfo(a.ref, codeOf(error), describe(error), 1), true, t0, null);
+    }
+    // 5. Execute with retries.
+    const policy = a.retryPolicy;
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      const outcome = await execute(a, exprContext, attempt);
+      if (!outcome.ok) {
+        const unlimited = policy.maxAttempts === 0;
+        const retryable = outcome.error.code !== "action_cancelled" && outcome.error.code !== "secrets_unresolved";
+        if (retryable && (unlimited || attempt < policy.maxAttempts)) {
+          await sleep(Math.min(retryBase * 2 ** (attempt - 1), 100_000), controller.signal).catch(() => {});
+          if (!controller.signal.aborted) continue;
+        }
+        return fail(node, outcome.error, true, t0, outcome.environment);
+      }
+      ACTIONS[a.ref] = {
+        result: outcome.result,
+        result_typename: typeName(outcome.result as never),
+        error: null,
+        error_typename: null,
+        interaction: null,
+        interaction_id: null,
+        interaction_type: null,
+      };
+      if (policy.retryUntil !== null) {
+        let stop: boolean;
+        try {
+          stop = truthy(evaluateTemplate(first(policy.retryUntil), { ACTIONS, TRIGGER, ENV }) as never);
+        } catch (error) {
+          return fail(
+            node,
+            errorInfo(a.ref, "expression_error", `Error evaluating \`retry_until\`: ${describe(error)}`, attempt),
+            true,
+            t0,
+            outcome.environment,
+          );
+        }
+        if (!stop && !controller.signal.aborted) {
+          try {
+            await timers(a, exprContext, controller.signal);
+          } catch (error) {
+            return fail(node, errorInfo(a.ref, codeOf(error), describe(error), attempt), true, t0, null);
+          }
+          continue;
+        }
+      }
+      record(a.ref, {
+        status: "succeeded",
+        result: outcome.result,
+        environment: outcome.environment,
+        startedAt: t0,
+        finishedAt: Date.now(),
+      });
+      complete(node, "success");
+      return;
+    }
+  };
+
+  type Executed =
+    | { ok: true; result: unknown; environment: string | null }
+    | { ok: false; error: ActionErrorInfo; environment: string | null };
+
+  const execute = async (
+    a: ActionStatement,
+    exprContext: { ACTIONS: unknown; TRIGGER: unknown; ENV: unknown },
+    attempt: number,
+  ): Promise<Executed> => {
+    const timeoutMs = Math.round(a.retryPolicy.timeoutSeconds * 1000);
+    const once = async (vars: unknown): Promise<ActionRunResult> => {
+      let actionEnvironment: string | undefined;
+      try {
+        actionEnvironment = resolveActionEnvironment(a.environment, { ...exprContext, var: vars });
+      } catch (error) {
+        return { status: "failed", environment: environment, error: { code: codeOf(error), message: describe(error) } };
+      }
+      const request: ActionRunRequest = {
+        workspaceId: options.workspaceId,
+        actionId: a.action,
+        args: a.args,
+        context: { ...exprContext, var: vars },
+        workflowEnvironment: doc.config.environment,
+        runId,
+        actor: options.actor,
+        timeoutMs,
+        signal: controller.signal,
+        maskOutput: a.maskOutput,
+      };
+      if (options.runEnvironment) request.runEnvironment = options.runEnvironment;
+      if (actionEnvironment !== undefined) request.environment = actionEnvironment;
+      return options.runAction(request);
+    };
+    if (a.forEach === null) {
+      const r = await once(null);
+      if (r.status === "succeeded") return { ok: true, result: r.result, environment: r.environment };
+      return {
+        ok: false,
+        environment: r.environment,
+        error: errorInfo(a.ref, r.error.code, executorMessage(a.action, r.error), attempt, "ExecutionError"),
+      };
+    }
+    // for_each: zipped iterators, at most forEachConcurrency iterations at a time.
+    let iterations: unknown[];
+    try {
+      iterations = iterate(a.forEach, exprContext);
+    } catch (error) {
+      return {
+        ok: false,
+        environment: null,
+        error: errorInfo(a.ref, "expression_error", describe(error), attempt, "ExpressionError"),
+      };
+    }
+    const results: unknown[] = new Array(iterations.length);
+    const errors: { index: number; code: string; message: string }[] = [];
+    let next = 0;
+    let lastEnvironment: string | null = null;
+    const worker = async () => {
+      while (next < iterations.length && !controller.signal.aborted) {
+        const i = next++;
+        const r = await once(iterations[i]);
+        lastEnvironment = r.environment;
+        if (r.status === "succeeded") results[i] = r.result;
+        else errors.push({ index: i, code: r.error.code, message: r.error.message });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(forEachConcurrency, iterations.length) }, worker));
+    if (errors.length > 0) {
+      errors.sort((x, y) => x.index - y.index);
+      const lines = errors.slice(0, 10).map((e) => `  iteration ${e.index}: ${e.code}: ${e.message}`);
+      if (errors.length > 10) lines.push(`  … and ${errors.length - 10} more`);
+      return {
+        ok: false,
+        environment: lastEnvironment,
+        error: errorInfo(
+          a.ref,
+          (errors[0] as { code: string }).code,
+          `Loop execution failed with ${errors.length} error(s) calling action '${a.action}':\n${lines.join("\n")}`,
+          attempt,
+          "LoopExecutionError",
+        ),
+      };
+    }
+    if (controller.signal.aborted) {
+      return {
+        ok: false,
+        environment: lastEnvironment,
+        error: errorInfo(a.ref, "action_cancelled", "The workflow failed; this loop was cancelled.", attempt),
+      };
+    }
+    return { ok: true, result: results, environment: lastEnvironment };
+  };
+
+  // ---- run ----
+  pump();
+  await done;
+
+  const failed = Object.entries(failures);
+  if (failed.length > 0) {
+    const blocks = failed.map(
+      ([ref, info], i) =>
+        `${"=".repeat(10)} (${i + 1}/${failed.length}) ACTIONS.${ref} ${"=".repeat(10)}\n\n${info.message}`,
+    );
+    return finish("failed", null, {
+      message: `Workflow failed with ${failed.length} error(s)\n\n${blocks.join("\n")}`,
+      code: (failed[0] as [string, ActionErrorInfo])[1].code,
+      failures: Object.fromEntries(failed),
+    });
+  }
+  if (options.signal?.aborted) {
+    return finish("failed", null, {
+      message: "The workflow run was cancelled.",
+      code: "action_cancelled",
+      failures: {},
+    });
+  }
+  if (doc.returns !== null && doc.returns !== undefined) {
+    try {
+      return finish("succeeded", evaluate(doc.returns, { ACTIONS, TRIGGER, ENV }), null);
+    } catch (error) {
+      return finish("failed", null, {
+        message: `Couldn't evaluate the return value: ${describe(error)}`,
+        code: codeOf(error),
+        failures: {},
+      });
+    }
+  }
+  const returns =
+    options.returnStrategy === "minimal"
+      ? { wf_id: null, wf_exec_id: runId, wf_run_id: runId, environment, logical_time: new Date().toISOString() }
+      : { ACTIONS: ACTIONS, TRIGGER };
+  return finish("succeeded", returns, null);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function errorInfo(
+  ref: string,
+  code: string,
+  message: string,
+  attempt: number,
+  type = "ExecutionError",
+): ActionErrorInfo {
+  return { ref, message, type, code, expr_context: "ACTIONS", attempt, stream_id: ROOT_STREAM, children: null };
+}
+
+function executorMessage(action: string, error: { code: string; message: string }): string {
+  return `There was an error in the executor when calling action '${action}'.\n\n${error.code}: ${error.message}`;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ExpressionError) return error.format();
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+function codeOf(error: unknown): string {
+  if (isCofferError(error)) return error.code;
+  if (error instanceof ExpressionError) return "expression_error";
+  return "workflow_failed";
+}
+
+/** Tracecat hands `run_if` to the single-template evaluator: the first template decides. */
+function first(text: string): string {
+  const t = text.trim();
+  const compiled = compile(t);
+  const root = compiled.roots[0];
+  if (!root) throw new CofferError("expression_error", "Expression cannot be empty");
+  return t.slice(root.start, root.end);
+}
+
+/**
+ * The per-action `environment`: a literal is passed as is; a template over VARS/FN goes to the
+ * executor (which reads VARS in the base environment); a template over ACTIONS/TRIGGER/var/ENV is
+ * evaluated here, since only the engine has those.
+ */
+function resolveActionEnvironment(text: string | null, context: Record<string, unknown>): string | undefined {
+  if (text === null) return undefined;
+  const t = text.trim();
+  if (t === "") return undefined;
+  if (!isTemplate(t)) return t;
+  const refs = extractReferences(t);
+  if (refs.variables.length > 0 || refs.secrets.length > 0) return t;
+  const value = evaluateTemplate(t, context);
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new CofferError(
+      "invalid_environment",
+      `The action's environment \`${t}\` must evaluate to an environment name, not ${value === null ? "None" : typeName(value as never)}.`,
+    );
+  }
+  return value.trim();
+}
+
+/** Zips the iterators (`${{ for var.x in … }}`), stopping at the shortest (§3.4). */
+function iterate(forEach: string[], context: Record<string, unknown>): Record<string, unknown>[] {
+  const iterators = forEach.map((text) => {
+    const t = text.trim();
+    const compiled = compile(t);
+    const root = compiled.roots[0];
+    if (!compiled.whole || !root?.iterator) throw new CofferError("expression_error", FOR_EACH_INVALID);
+    const collection = evaluateTemplate(t, context);
+    let items: unknown[];
+    if (Array.isArray(collection)) items = collection;
+    else if (typeof collection === "string") items = [...collection];
+    else if (typeof collection === "object" && collection !== null) items = Object.keys(collection);
+    else
+      throw new CofferError(
+        "expression_error",
+        `Invalid iterator collection: ${collection === null ? "None" : typeName(collection as never)}. Must be an iterable. (in \`${t}\`)`,
+      );
+    return { path: root.iterator.variable, items };
+  });
+  const n = Math.min(...iterators.map((i) => i.items.length));
+  const out: Record<string, unknown>[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const vars: Record<string, unknown> = {};
+    for (const it of iterators) assignPath(vars, it.path, it.items[i]);
+    out[i] = vars;
+  }
+  return out;
+}
+
+function assignPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let cur = target;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i] as string;
+    const next = cur[key];
+    if (typeof next !== "object" || next === null || Array.isArray(next)) cur[key] = {};
+    cur = cur[key] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1] as string] = value;
+}
+
+async function timers(a: ActionStatement, context: Record<string, unknown>, signal: AbortSignal): Promise<void> {
+  if (a.waitUntil !== null) {
+    let text: unknown = a.waitUntil;
+    if (isTemplate(a.waitUntil)) text = evaluateTemplate(a.waitUntil, context);
+    const at = typeof text === "string" ? parseWhen(text) : Number.NaN;
+    if (Number.isNaN(at))
+      throw new CofferError(
+        "workflow_invalid",
+        `Invalid wait until date for action '${a.ref}': write an ISO-8601 date-time such as 2025-01-01T10:00:00Z (natural language is not supported).`,
+      );
+    const wait = at - Date.now();
+    if (wait > 0) await sleep(wait, signal);
+    return;
+  }
+  if (a.startDelay > 0) await sleep(a.startDelay * 1000, signal);
+}
+
+function parseWhen(text: string): number {
+  const t = text.trim();
+  if (!/^\d{4}-\d{2}-\d{2}/.test(t)) return Number.NaN;
+  // No zone given: UTC, as Tracecat's default timezone.
+  const zoned = /T.*(Z|[+-]\d{2}:?\d{2})$/i.test(t) || !t.includes("T") ? t : `${t}Z`;
+  return Date.parse(t.includes("T") ? zoned : `${t}T00:00:00Z`);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

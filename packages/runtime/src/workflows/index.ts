@@ -1,0 +1,6 @@
+export type { ActionStatement, EdgeType, RetryPolicy, WorkflowDocument } from "./document.js";
+export { loadWorkflow, parseWorkflowText } from "./document.js";
+export type { ActionErrorInfo, ActionOutcome, RunWorkflowOptions, TaskResult, WorkflowRunResult } from "./engine.js";
+export { ROOT_STREAM, runWorkflow } from "./engine.js";
+export type { ExpectedField, TypeExpr } from "./expects.js";
+export { normalizeTrigger, parseExpects, parseTypeExpr } from "./expects.js";
