@@ -14,6 +14,19 @@ test("the built-in actions and the secrets they declare", () => {
   }));
   assert.deepEqual(described, [
     { id: "core.transform.reshape", secrets: [] },
+    ...[
+      "filter",
+      "map",
+      "apply",
+      "is_in",
+      "not_in",
+      "drop_nulls",
+      "deduplicate",
+      "is_duplicate",
+      "flatten_json",
+      "eval_jsonpaths",
+    ].map((name) => ({ id: `core.transform.${name}`, secrets: [] })),
+    { id: "core.require", secrets: [] },
     { id: "core.http_request", secrets: ["mtls:mtls?", "ca_cert:ca_cert?"] },
     { id: "core.ssh.execute_command", secrets: ["ssh:ssh_key"] },
   ]);

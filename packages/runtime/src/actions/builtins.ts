@@ -1,6 +1,11 @@
 import type { ActionDefinition } from "@coffer/sdk";
 import { httpRequestAction } from "./core/http-request/http-request.js";
+import { requireAction } from "./core/require/require.js";
 import { sshExecuteCommandAction } from "./core/ssh-execute-command/ssh-execute-command.js";
+import { dropNullsAction, isInAction, notInAction } from "./core/transform-collections/collections.js";
+import { deduplicateAction, isDuplicateAction } from "./core/transform-deduplicate/deduplicate.js";
+import { evalJsonpathsAction, flattenJsonAction } from "./core/transform-json/json-transforms.js";
+import { applyAction, filterAction, mapAction } from "./core/transform-lambda/lambda-transforms.js";
 import { reshapeAction } from "./core/transform-reshape/reshape.js";
 
 /**
@@ -9,6 +14,17 @@ import { reshapeAction } from "./core/transform-reshape/reshape.js";
  */
 export const BUILTIN_ACTIONS: readonly ActionDefinition[] = Object.freeze([
   reshapeAction,
+  filterAction,
+  mapAction,
+  applyAction,
+  isInAction,
+  notInAction,
+  dropNullsAction,
+  deduplicateAction,
+  isDuplicateAction,
+  flattenJsonAction,
+  evalJsonpathsAction,
+  requireAction,
   httpRequestAction,
   sshExecuteCommandAction,
 ] as ActionDefinition[]);
