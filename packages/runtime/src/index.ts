@@ -36,6 +36,8 @@ export type {
   ActionErrorInfo,
   ActionOutcome,
   ActionStatement,
+  CheckProblem,
+  CheckResult,
   ExpectedField,
   RunWorkflowOptions,
   TaskResult,
@@ -43,6 +45,7 @@ export type {
   WorkflowRunResult,
 } from "./workflows/index.js";
 export {
+  checkWorkflow,
   loadWorkflow,
   normalizeTrigger,
   parseTypeExpr,

@@ -1,3 +1,5 @@
+export type { CheckProblem, CheckResult, CheckWorkflowOptions } from "./check.js";
+export { checkWorkflow } from "./check.js";
 export type { ActionStatement, EdgeType, RetryPolicy, WorkflowDocument } from "./document.js";
 export { loadWorkflow, parseWorkflowText } from "./document.js";
 export type { ActionErrorInfo, ActionOutcome, RunWorkflowOptions, TaskResult, WorkflowRunResult } from "./engine.js";

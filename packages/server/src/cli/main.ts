@@ -9,6 +9,7 @@ import { registerSecretsCommands } from "./commands/secrets.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerTokensCommands } from "./commands/tokens.js";
 import { registerVarsCommands } from "./commands/vars.js";
+import { registerWorkflowCommands } from "./commands/workflow.js";
 import { registerWorkspacesCommands } from "./commands/workspaces.js";
 import { type CliIo, createCliContext } from "./context.js";
 import { CommandExit } from "./exit.js";
@@ -80,6 +81,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerActionsCommands(program, context);
   registerRunCommand(program, context);
   registerActionRunCommand(program, context);
+  registerWorkflowCommands(program, context);
   // Every group answers to its singular too: `coffer secret list`, `coffer action run`.
   for (const group of program.commands) {
     if (group.name().endsWith("s") && group.commands.length > 0 && group.aliases().length === 0) {
