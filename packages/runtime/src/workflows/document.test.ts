@@ -113,10 +113,10 @@ actions:
     assert.throws(() => parseWorkflowText("title: [unclosed"), /not valid YAML/);
   });
 
-  test("scatter/gather and loops are refused with a clear message (not run half-way)", () => {
+  test("do-while loops are refused with a clear message (not run half-way)", () => {
     refused(
-      { ...base, actions: [{ ref: "s", action: "core.transform.scatter", args: { collection: [1] } }] },
-      /Action 's' uses core\.transform\.scatter: scatter\/gather and do-while regions are not supported/,
+      { ...base, actions: [{ ref: "s", action: "core.loop.start" }] },
+      /Action 's' uses core\.loop\.start: do-while loops are not supported/,
     );
   });
 });

@@ -3,6 +3,7 @@ import { CofferError } from "@coffer/core";
 import { compile, ExpressionError, isTemplate } from "@coffer/expressions";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { type ExpectedField, parseExpects } from "./expects.js";
+import { GATHER, SCATTER, validateScopes } from "./scopes.js";
 
 export type EdgeType = "success" | "error";
 
@@ -44,12 +45,7 @@ const REF = /^[a-z0-9_]+$/;
 const ACTION_KEY = /^[a-z0-9_.]+$/;
 
 /** Scope openers/closers whose regions this engine does not run yet (refused at load). */
-export const UNSUPPORTED_ACTIONS = new Set([
-  "core.transform.scatter",
-  "core.transform.gather",
-  "core.loop.start",
-  "core.loop.end",
-]);
+export const UNSUPPORTED_ACTIONS = new Set(["core.loop.start", "core.loop.end"]);
 
 function invalid(message: string, details: Record<string, unknown> = {}): CofferError {
   return new CofferError("workflow_invalid", message, { details });
@@ -153,9 +149,14 @@ export function loadWorkflow(raw: unknown): WorkflowDocument {
       unknown: [...unknownSources].sort(),
     });
   }
+  const references = new Map<string, [string, Set<string>][]>();
   for (const a of actions) {
+    const perField: [string, Set<string>][] = [];
+    references.set(a.ref, perField);
     for (const [field, value] of expressionFields(a)) {
-      for (const ref of actionReferences(value, a.ref, field)) {
+      const found = actionReferences(value, a.ref, field);
+      perField.push([field, found]);
+      for (const ref of found) {
         if (!seen.has(ref))
           throw invalid(
             `Action '${a.ref}' has an expression in field '${field}' that references unknown action '${ref}'`,
@@ -169,11 +170,12 @@ export function loadWorkflow(raw: unknown): WorkflowDocument {
     }
     if (UNSUPPORTED_ACTIONS.has(a.action)) {
       throw invalid(
-        `Action '${a.ref}' uses ${a.action}: scatter/gather and do-while regions are not supported by this version of Coffer's engine. Use for_each on the action instead.`,
+        `Action '${a.ref}' uses ${a.action}: do-while loops are not supported by this version of Coffer's engine. Use retry_policy.retry_until, for_each, or scatter/gather instead.`,
         { action: a.ref, field: "action" },
       );
     }
   }
+  if (actions.some((a) => a.action === SCATTER || a.action === GATHER)) validateScopes(actions, references);
   return {
     title: raw.title as string,
     description: raw.description as string,

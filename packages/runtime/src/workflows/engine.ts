@@ -14,8 +14,15 @@ import {
   typeName,
 } from "@coffer/expressions";
 import type { ActionRunRequest, ActionRunResult } from "../executor/executor.types.js";
-import type { ActionStatement, EdgeType, WorkflowDocument } from "./document.js";
+import {
+  type ActionStatement,
+  actionReferences,
+  type EdgeType,
+  expressionFields,
+  type WorkflowDocument,
+} from "./document.js";
 import { normalizeTrigger } from "./expects.js";
+import { GATHER, SCATTER } from "./scopes.js";
 
 export const ROOT_STREAM = "<root>:0";
 
@@ -89,6 +96,29 @@ interface Node {
   /** Sorted by (destination ref, edge type): queueing order is deterministic. */
   outgoing: { target: string; type: EdgeType }[];
   hasErrorEdges: boolean;
+  kind: "action" | "scatter" | "gather";
+  /** Every `ACTIONS.<ref>` this action's fields mention: what a stream-aware lookup resolves. */
+  refs: string[];
+}
+
+/** A scatter stream (§4.12): its own ACTIONS and bookkeeping; the root is `<root>:0`. */
+interface Stream {
+  id: string;
+  parent: Stream | null;
+  ACTIONS: Record<string, TaskResult>;
+  /** The scatter that opened it and its item index (not set on the root). */
+  scatter?: string;
+  index?: number;
+  /** A skip stream: the scatter was skipped, or its collection was empty (observed). */
+  skip?: "skipped" | "empty";
+  /** The first failure without error edges inside the stream (it ends the stream). */
+  failure?: ActionErrorInfo;
+}
+
+const UNSET = Symbol("unset");
+interface PendingGather {
+  slots: unknown[];
+  arrived: number;
 }
 
 type Marker = "visited" | "skipped";
@@ -108,7 +138,8 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
   const onOuterAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
 
-  const ACTIONS: Record<string, TaskResult> = {};
+  const root: Stream = { id: ROOT_STREAM, parent: null, ACTIONS: {} };
+  const ACTIONS = root.ACTIONS;
   const outcomes: Record<string, ActionOutcome> = {};
   const failures: Record<string, ActionErrorInfo> = {};
   const ENV = {
@@ -166,6 +197,8 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
       incoming: statement.dependsOn.map((d) => ({ source: d.source, type: d.type })),
       outgoing: [],
       hasErrorEdges: false,
+      kind: statement.action === SCATTER ? "scatter" : statement.action === GATHER ? "gather" : "action",
+      refs: [...new Set(expressionFields(statement).flatMap(([f, v]) => [...actionReferences(v, statement.ref, f)]))],
     });
   });
   for (const node of nodes.values()) {
@@ -181,14 +214,21 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
     );
 
   const remaining = new Map<string, number>();
-  for (const node of nodes.values()) remaining.set(node.statement.ref, node.incoming.length);
   const markers = new Map<string, Marker>();
-  const edgeKey = (source: string, target: string, type: EdgeType) => `${source}\u0000${target}\u0000${type}`;
+  const edgeKey = (stream: Stream, source: string, target: string, type: EdgeType) =>
+    `${stream.id}\u0000${source}\u0000${target}\u0000${type}`;
+  const pendingGathers = new Map<string, PendingGather>();
+  const scatterSizes = new Map<string, number>();
 
   // ---- the ready set ----
-  const queue: Node[] = [];
+  interface Ready {
+    node: Node;
+    stream: Stream;
+    delayMs: number;
+  }
+  const queue: Ready[] = [];
   let head = 0;
-  for (const node of nodes.values()) if (node.incoming.length === 0) queue.push(node);
+  for (const node of nodes.values()) if (node.incoming.length === 0) queue.push({ node, stream: root, delayMs: 0 });
   let inFlight = 0;
   let fatal = false;
   let settle: () => void = () => {};
@@ -196,24 +236,44 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
     settle = resolve;
   });
 
-  const complete = (node: Node, outcome: "success" | "handled" | "skip") => {
+  const complete = (node: Node, stream: Stream, outcome: "success" | "handled" | "skip" | "all", delayMs = 0) => {
     for (const edge of node.outgoing) {
       let marker: Marker;
-      if (outcome === "success") marker = edge.type === "success" ? "visited" : "skipped";
+      if (outcome === "all") marker = "visited";
+      else if (outcome === "success") marker = edge.type === "success" ? "visited" : "skipped";
       else if (outcome === "handled") marker = edge.type === "error" ? "visited" : "skipped";
       else marker = "skipped";
-      markers.set(edgeKey(node.statement.ref, edge.target, edge.type), marker);
-      const left = (remaining.get(edge.target) as number) - 1;
-      remaining.set(edge.target, left);
-      if (left === 0) queue.push(nodes.get(edge.target) as Node);
+      markers.set(edgeKey(stream, node.statement.ref, edge.target, edge.type), marker);
+      const target = nodes.get(edge.target) as Node;
+      const key = `${stream.id}\u0000${edge.target}`;
+      const left = (remaining.get(key) ?? target.incoming.length) - 1;
+      if (left === 0) {
+        remaining.delete(key);
+        queue.push({ node: target, stream, delayMs });
+      } else remaining.set(key, left);
     }
+  };
+
+  /** ACTIONS as an action in `stream` sees them: each mentioned ref from the nearest stream holding it. */
+  const actionsView = (node: Node, stream: Stream): Record<string, TaskResult> => {
+    if (stream === root) return ACTIONS;
+    const view: Record<string, TaskResult> = {};
+    for (const ref of node.refs)
+      for (let s: Stream | null = stream; s; s = s.parent) {
+        const hit = s.ACTIONS[ref];
+        if (hit) {
+          view[ref] = hit;
+          break;
+        }
+      }
+    return view;
   };
 
   const pump = () => {
     while (!fatal && inFlight < maxConcurrency && head < queue.length) {
-      const node = queue[head++] as Node;
+      const { node, stream, delayMs } = queue[head++] as Ready;
       inFlight++;
-      runTask(node).then(
+      runTask(node, stream, delayMs).then(
         () => {
           inFlight--;
           pump();
@@ -239,15 +299,25 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
     if (inFlight === 0 && (fatal || head >= queue.length)) settle();
   };
 
-  const record = (ref: string, outcome: ActionOutcome) => {
+  const record = (ref: string, stream: Stream, outcome: ActionOutcome) => {
+    // Actions inside scatter streams run once per item; the run's summary lists the root's.
+    if (stream !== root) return;
     outcomes[ref] = outcome;
     options.onActionDone?.(ref, outcome);
   };
 
-  const fail = (node: Node, info: ActionErrorInfo, written: boolean, t0: number, env: string | null) => {
+  const fail = (
+    node: Node,
+    stream: Stream,
+    info: ActionErrorInfo,
+    written: boolean,
+    t0: number,
+    env: string | null,
+  ) => {
     const ref = node.statement.ref;
+    info.stream_id = stream.id;
     if (written) {
-      ACTIONS[ref] = {
+      stream.ACTIONS[ref] = {
         result: null,
         result_typename: "NoneType",
         error: info,
@@ -257,11 +327,17 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
         interaction_type: null,
       };
     }
-    record(ref, { status: "failed", error: info, environment: env, startedAt: t0, finishedAt: Date.now() });
+    record(ref, stream, { status: "failed", error: info, environment: env, startedAt: t0, finishedAt: Date.now() });
     // Cancelled because another action failed the run: not a failure of its own.
     if (fatal && info.code === "action_cancelled") return;
     if (node.hasErrorEdges && info.code !== "action_cancelled") {
-      complete(node, "handled");
+      complete(node, stream, "handled");
+      return;
+    }
+    if (stream !== root) {
+      // A failure inside a scatter stream ends that stream; it surfaces at the gather (§5.7).
+      stream.failure ??= info;
+      complete(node, stream, "skip");
       return;
     }
     failures[ref] = info;
@@ -274,17 +350,19 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
     }
   };
 
-  const runTask = async (node: Node): Promise<void> => {
+  const runTask = async (node: Node, stream: Stream, delayMs: number): Promise<void> => {
     const a = node.statement;
     const t0 = Date.now();
     const skip = () => {
-      record(a.ref, { status: "skipped", startedAt: t0, finishedAt: Date.now() });
-      complete(node, "skip");
+      record(a.ref, stream, { status: "skipped", startedAt: t0, finishedAt: Date.now() });
+      if (node.kind === "scatter") return scatterSkipped(node, stream);
+      if (node.kind === "gather") return gatherArrive(node, stream, null);
+      complete(node, stream, "skip");
     };
     // 1. Force-skip: every incoming edge skipped.
-    const taken = node.incoming.map((e) => markers.get(edgeKey(e.source, a.ref, e.type)) === "visited");
+    const taken = node.incoming.map((e) => markers.get(edgeKey(stream, e.source, a.ref, e.type)) === "visited");
     if (node.incoming.length > 0 && taken.every((t) => !t)) return skip();
-    const exprContext = { ACTIONS, TRIGGER, ENV };
+    const exprContext = { ACTIONS: actionsView(node, stream), TRIGGER, ENV };
     // 2. run_if
     let runIfError: ActionErrorInfo | null = null;
     if (a.runIf !== null) {
@@ -316,13 +394,38 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
           1,
           "TaskUnreachable",
         );
-        return fail(node, info, false, t0, null);
+        return fail(node, stream, info, false, t0, null);
       }
     }
-    if (runIfError) return fail(node, runIfError, false, t0, null);
+    if (runIfError) return fail(node, stream, runIfError, false, t0, null);
+    if (delayMs > 0) await sleep(delayMs, controller.signal).catch(() => {});
+    if (node.kind === "scatter") return scatter(node, stream, exprContext, t0);
+    if (node.kind === "gather") {
+      let items: unknown;
+      try {
+        // Tracecat evaluates gather items against the stream's own ACTIONS only (quirk Q4).
+        items = evaluate(a.args.items ?? null, { ACTIONS: stream.ACTIONS, TRIGGER: null, ENV });
+      } catch (error) {
+        return fail(
+          node,
+          stream,
+          errorInfo(
+            a.ref,
+            "expression_error",
+            `Error evaluating \`items\` expression in \`core.transform.gather\`: ${describe(error)}`,
+            1,
+          ),
+          false,
+          t0,
+          null,
+        );
+      }
+      return gatherArrive(node, stream, { value: items });
+    }
     if (a.interaction !== null) {
       return fail(
         node,
+        stream,
         errorInfo(
           a.ref,
           "workflow_invalid",
@@ -338,7 +441,7 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
     try {
       await timers(a, exprContext, controller.signal);
     } catch (error) {
-      return fail(node, errorInfo(a.ref, codeOf(error), describe(error), 1), true, t0, null);
+      return fail(node, stream, errorInfo(a.ref, codeOf(error), describe(error), 1), true, t0, null);
     }
     // 5. Execute with retries.
     const policy = a.retryPolicy;
@@ -353,9 +456,9 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
           await sleep(Math.min(retryBase * 2 ** (attempt - 1), 100_000), controller.signal).catch(() => {});
           if (!controller.signal.aborted) continue;
         }
-        return fail(node, outcome.error, true, t0, outcome.environment);
+        return fail(node, stream, outcome.error, true, t0, outcome.environment);
       }
-      ACTIONS[a.ref] = {
+      stream.ACTIONS[a.ref] = {
         result: outcome.result,
         result_typename: typeName(outcome.result as never),
         error: null,
@@ -367,10 +470,13 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
       if (policy.retryUntil !== null) {
         let stop: boolean;
         try {
-          stop = truthy(evaluateTemplate(first(policy.retryUntil), { ACTIONS, TRIGGER, ENV }) as never);
+          stop = truthy(
+            evaluateTemplate(first(policy.retryUntil), { ACTIONS: actionsView(node, stream), TRIGGER, ENV }) as never,
+          );
         } catch (error) {
           return fail(
             node,
+            stream,
             errorInfo(a.ref, "expression_error", `Error evaluating \`retry_until\`: ${describe(error)}`, attempt),
             true,
             t0,
@@ -381,21 +487,168 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
           try {
             await timers(a, exprContext, controller.signal);
           } catch (error) {
-            return fail(node, errorInfo(a.ref, codeOf(error), describe(error), attempt), true, t0, null);
+            return fail(node, stream, errorInfo(a.ref, codeOf(error), describe(error), attempt), true, t0, null);
           }
           continue;
         }
       }
-      record(a.ref, {
+      record(a.ref, stream, {
         status: "succeeded",
         result: outcome.result,
         environment: outcome.environment,
         startedAt: t0,
         finishedAt: Date.now(),
       });
-      complete(node, "success");
+      complete(node, stream, "success");
       return;
     }
+  };
+
+  // ---- scatter / gather (§5.6, §5.7) ----
+  const scatterSkipped = (node: Node, stream: Stream) => {
+    const skipStream: Stream = {
+      id: `${stream.id}/${node.statement.ref}:skip`,
+      parent: stream,
+      ACTIONS: {},
+      scatter: node.statement.ref,
+      skip: "skipped",
+    };
+    complete(node, skipStream, "skip");
+  };
+
+  const scatter = (node: Node, stream: Stream, exprContext: Record<string, unknown>, t0: number) => {
+    const a = node.statement;
+    let collection: unknown;
+    try {
+      // The collection sees the current stream's own ACTIONS (root streams see the root).
+      collection = evaluate(a.args.collection ?? null, {
+        ...exprContext,
+        ACTIONS: stream === root ? ACTIONS : stream.ACTIONS,
+      });
+      if (collection !== null && (typeof collection !== "object" || !Array.isArray(collection)))
+        throw new CofferError(
+          "expression_error",
+          `Scatter collection is not iterable: ${typeName(collection as never)}. Give a list (strings and mappings are not scattered).`,
+        );
+    } catch (error) {
+      return fail(node, stream, errorInfo(a.ref, codeOf(error), describe(error), 1), false, t0, null);
+    }
+    const items = (collection ?? []) as unknown[];
+    const intervalS = typeof a.args.interval === "number" ? a.args.interval : 0;
+    scatterSizes.set(`${stream.id}/${a.ref}`, items.length);
+    if (items.length === 0) {
+      const empty: Stream = {
+        id: `${stream.id}/${a.ref}:skip`,
+        parent: stream,
+        ACTIONS: {},
+        scatter: a.ref,
+        skip: "empty",
+      };
+      complete(node, empty, "skip");
+      return;
+    }
+    items.forEach((item, i) => {
+      const child: Stream = {
+        id: `${stream.id}/${a.ref}:${i}`,
+        parent: stream,
+        scatter: a.ref,
+        index: i,
+        ACTIONS: {
+          [a.ref]: {
+            result: item,
+            result_typename: "collection_item",
+            error: null,
+            error_typename: null,
+            interaction: null,
+            interaction_id: null,
+            interaction_type: null,
+          },
+        },
+      };
+      complete(node, child, "success", intervalS > 0 ? i * intervalS * 1000 : 0);
+    });
+  };
+
+  /** One stream reaches the gather: `arrived` is its value, or null when the gather was skipped there. */
+  const gatherArrive = (node: Node, stream: Stream, arrived: { value: unknown } | null) => {
+    const a = node.statement;
+    const parent = stream.parent;
+    if (!parent) {
+      // A gather in the root stream (validation forbids it): nothing to gather.
+      complete(node, stream, "skip");
+      return;
+    }
+    if (stream.skip === "skipped") {
+      // The scatter itself was skipped: everything after the gather is skipped too (quirk Q6).
+      complete(node, stream, "skip");
+      return;
+    }
+    if (stream.skip === "empty") {
+      writeGather(node, parent, [], null);
+      return;
+    }
+    const key = `${parent.id}/${stream.scatter}`;
+    const total = scatterSizes.get(key) ?? 0;
+    let pending = pendingGathers.get(key);
+    if (!pending) {
+      pending = { slots: new Array(total).fill(UNSET), arrived: 0 };
+      pendingGathers.set(key, pending);
+    }
+    const index = stream.index ?? 0;
+    if (arrived) pending.slots[index] = arrived.value;
+    else if (stream.failure) pending.slots[index] = stream.failure;
+    pending.arrived++;
+    if (pending.arrived < total) return;
+    pendingGathers.delete(key);
+    let values = pending.slots.filter((v) => v !== UNSET);
+    if (a.args.drop_nulls === true) values = values.filter((v) => v !== null && v !== undefined);
+    const strategy = typeof a.args.error_strategy === "string" ? a.args.error_strategy : "partition";
+    const isError = (v: unknown) =>
+      typeof v === "object" && v !== null && !Array.isArray(v) && "ref" in v && "message" in v && "type" in v;
+    const errors = values.filter(isError) as ActionErrorInfo[];
+    const ok = values.filter((v) => !isError(v));
+    if (strategy === "raise" && errors.length > 0) {
+      const info = errorInfo(
+        a.ref,
+        "workflow_failed",
+        `Gather '${a.ref}' encountered ${errors.length} error(s)`,
+        1,
+        "ApplicationError",
+      );
+      info.stream_id = parent.id;
+      info.children = errors;
+      failures[a.ref] = info;
+      if (!fatal) {
+        fatal = true;
+        controller.abort(new CofferError("action_cancelled", `The workflow failed at gather '${a.ref}'.`));
+      }
+      return;
+    }
+    if (strategy === "include") writeGather(node, parent, values, null);
+    else if (strategy === "drop") writeGather(node, parent, ok, null);
+    else writeGather(node, parent, ok, errors.length > 0 ? errors : null);
+  };
+
+  const writeGather = (node: Node, parent: Stream, result: unknown[], errors: ActionErrorInfo[] | null) => {
+    const now = Date.now();
+    parent.ACTIONS[node.statement.ref] = {
+      result,
+      result_typename: "list",
+      error: errors as never,
+      error_typename: errors ? "list" : null,
+      interaction: null,
+      interaction_id: null,
+      interaction_type: null,
+    };
+    record(node.statement.ref, parent, {
+      status: "succeeded",
+      result,
+      environment: null,
+      startedAt: now,
+      finishedAt: now,
+    });
+    // Tracecat marks every outgoing edge of a finished gather visited, error edges too (quirk Q5).
+    complete(node, parent, "all");
   };
 
   type Executed =
