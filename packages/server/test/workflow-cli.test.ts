@@ -145,6 +145,30 @@ describe("coffer workflow", () => {
     );
   });
 
+  test("a canary echoed inside a scatter is masked, in the gather and in the output", async () => {
+    received.length = 0;
+    const r = await runJson([
+      file({
+        actions: [
+          { ref: "s", action: "core.transform.scatter", args: { collection: [1, 2] } },
+          { ...post("inside"), depends_on: ["s"] },
+          {
+            ref: "g",
+            action: "core.transform.gather",
+            depends_on: ["inside"],
+            args: { items: "${{ ACTIONS.inside.result.data.youSent }}" },
+          },
+        ],
+        returns: "${{ ACTIONS.g.result }}",
+      }),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(received.length, 2);
+    assert.equal(received[0]?.authorization, `Bearer ${values.dflt}`);
+    assert.deepEqual(r.doc.returns, ["Bearer ***", "Bearer ***"]);
+    assert.ok(!r.stdout.includes(values.dflt) && !r.stderr.includes(values.dflt));
+  });
+
   test("a readable summary without --json; `workflows` works as the group name", async () => {
     const r = await runCli(cliEnv, [
       "workflows",
