@@ -112,11 +112,4 @@ actions:
   test("a file that is not YAML names the problem", () => {
     assert.throws(() => parseWorkflowText("title: [unclosed"), /not valid YAML/);
   });
-
-  test("do-while loops are refused with a clear message (not run half-way)", () => {
-    refused(
-      { ...base, actions: [{ ref: "s", action: "core.loop.start" }] },
-      /Action 's' uses core\.loop\.start: do-while loops are not supported/,
-    );
-  });
 });

@@ -3,7 +3,9 @@ import { CofferError } from "@coffer/core";
 import { compile, ExpressionError, isTemplate } from "@coffer/expressions";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { type ExpectedField, parseExpects } from "./expects.js";
-import { GATHER, SCATTER, validateScopes } from "./scopes.js";
+import { GATHER, LOOP_END, LOOP_START, SCATTER, type Scopes, validateScopes } from "./scopes.js";
+
+const SCOPE_ACTIONS = new Set([SCATTER, GATHER, LOOP_START, LOOP_END]);
 
 export type EdgeType = "success" | "error";
 
@@ -39,13 +41,12 @@ export interface WorkflowDocument {
   returns: unknown;
   errorHandler: string | null;
   triggers: { type: string; ref: string; args: Record<string, unknown> }[];
+  /** Scope of each action when the file has scatter/gather or loop regions. */
+  scopes: Scopes | null;
 }
 
 const REF = /^[a-z0-9_]+$/;
 const ACTION_KEY = /^[a-z0-9_.]+$/;
-
-/** Scope openers/closers whose regions this engine does not run yet (refused at load). */
-export const UNSUPPORTED_ACTIONS = new Set(["core.loop.start", "core.loop.end"]);
 
 function invalid(message: string, details: Record<string, unknown> = {}): CofferError {
   return new CofferError("workflow_invalid", message, { details });
@@ -168,14 +169,8 @@ export function loadWorkflow(raw: unknown): WorkflowDocument {
           );
       }
     }
-    if (UNSUPPORTED_ACTIONS.has(a.action)) {
-      throw invalid(
-        `Action '${a.ref}' uses ${a.action}: do-while loops are not supported by this version of Coffer's engine. Use retry_policy.retry_until, for_each, or scatter/gather instead.`,
-        { action: a.ref, field: "action" },
-      );
-    }
   }
-  if (actions.some((a) => a.action === SCATTER || a.action === GATHER)) validateScopes(actions, references);
+  const scopes = actions.some((a) => SCOPE_ACTIONS.has(a.action)) ? validateScopes(actions, references) : null;
   return {
     title: raw.title as string,
     description: raw.description as string,
@@ -185,6 +180,7 @@ export function loadWorkflow(raw: unknown): WorkflowDocument {
     returns: raw.returns ?? null,
     errorHandler: (raw.error_handler as string | undefined) ?? null,
     triggers,
+    scopes,
   };
 }
 

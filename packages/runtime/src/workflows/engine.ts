@@ -22,7 +22,7 @@ import {
   type WorkflowDocument,
 } from "./document.js";
 import { normalizeTrigger } from "./expects.js";
-import { GATHER, SCATTER } from "./scopes.js";
+import { GATHER, LOOP_END, LOOP_START, loopRegions, SCATTER } from "./scopes.js";
 
 export const ROOT_STREAM = "<root>:0";
 
@@ -96,7 +96,7 @@ interface Node {
   /** Sorted by (destination ref, edge type): queueing order is deterministic. */
   outgoing: { target: string; type: EdgeType }[];
   hasErrorEdges: boolean;
-  kind: "action" | "scatter" | "gather";
+  kind: "action" | "scatter" | "gather" | "loopStart" | "loopEnd";
   /** Every `ACTIONS.<ref>` this action's fields mention: what a stream-aware lookup resolves. */
   refs: string[];
 }
@@ -123,6 +123,7 @@ interface PendingGather {
 
 type Marker = "visited" | "skipped";
 
+const MAX_LOOP_ITERATIONS = 2048;
 const FOR_EACH_INVALID = "Invalid for_each expression. Must be an IterableExpr or a list of IterableExprs.";
 
 export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOptions): Promise<WorkflowRunResult> {
@@ -197,7 +198,16 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
       incoming: statement.dependsOn.map((d) => ({ source: d.source, type: d.type })),
       outgoing: [],
       hasErrorEdges: false,
-      kind: statement.action === SCATTER ? "scatter" : statement.action === GATHER ? "gather" : "action",
+      kind:
+        statement.action === SCATTER
+          ? "scatter"
+          : statement.action === GATHER
+            ? "gather"
+            : statement.action === LOOP_START
+              ? "loopStart"
+              : statement.action === LOOP_END
+                ? "loopEnd"
+                : "action",
       refs: [...new Set(expressionFields(statement).flatMap(([f, v]) => [...actionReferences(v, statement.ref, f)]))],
     });
   });
@@ -218,6 +228,12 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
   const edgeKey = (stream: Stream, source: string, target: string, type: EdgeType) =>
     `${stream.id}\u0000${source}\u0000${target}\u0000${type}`;
   const pendingGathers = new Map<string, PendingGather>();
+  // Do-while loops (§5.8): each start's region, the start an end closes, the iteration per stream.
+  const regions = doc.scopes ? loopRegions(doc.actions, doc.scopes) : new Map<string, Set<string>>();
+  const startOfEnd = new Map<string, string>();
+  for (const [start, region] of regions)
+    for (const ref of region) if (nodes.get(ref)?.kind === "loopEnd") startOfEnd.set(ref, start);
+  const loopIndex = new Map<string, number>();
   const scatterSizes = new Map<string, number>();
 
   // ---- the ready set ----
@@ -225,6 +241,8 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
     node: Node;
     stream: Stream;
     delayMs: number;
+    /** A loop start queued again by its loop end: its dependencies were decided on the first pass. */
+    again?: boolean;
   }
   const queue: Ready[] = [];
   let head = 0;
@@ -271,9 +289,9 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
 
   const pump = () => {
     while (!fatal && inFlight < maxConcurrency && head < queue.length) {
-      const { node, stream, delayMs } = queue[head++] as Ready;
+      const { node, stream, delayMs, again } = queue[head++] as Ready;
       inFlight++;
-      runTask(node, stream, delayMs).then(
+      runTask(node, stream, delayMs, again === true).then(
         () => {
           inFlight--;
           pump();
@@ -350,15 +368,23 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
     }
   };
 
-  const runTask = async (node: Node, stream: Stream, delayMs: number): Promise<void> => {
+  const runTask = async (node: Node, stream: Stream, delayMs: number, again = false): Promise<void> => {
     const a = node.statement;
     const t0 = Date.now();
     const skip = () => {
       record(a.ref, stream, { status: "skipped", startedAt: t0, finishedAt: Date.now() });
       if (node.kind === "scatter") return scatterSkipped(node, stream);
       if (node.kind === "gather") return gatherArrive(node, stream, null);
+      if (node.kind === "loopEnd") {
+        writeResult(stream, a.ref, { continue: false });
+        const key = `${stream.id}\u0000${startOfEnd.get(a.ref)}`;
+        // A skip from inside the body ends the loop and continues downstream (quirk Q7); a skip
+        // that reached the loop start from outside skips everything after the loop.
+        if (loopIndex.delete(key)) return complete(node, stream, "success");
+      }
       complete(node, stream, "skip");
     };
+    if (again) return loopStart(node, stream, t0);
     // 1. Force-skip: every incoming edge skipped.
     const taken = node.incoming.map((e) => markers.get(edgeKey(stream, e.source, a.ref, e.type)) === "visited");
     if (node.incoming.length > 0 && taken.every((t) => !t)) return skip();
@@ -400,6 +426,8 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
     if (runIfError) return fail(node, stream, runIfError, false, t0, null);
     if (delayMs > 0) await sleep(delayMs, controller.signal).catch(() => {});
     if (node.kind === "scatter") return scatter(node, stream, exprContext, t0);
+    if (node.kind === "loopStart") return loopStart(node, stream, t0);
+    if (node.kind === "loopEnd") return loopEnd(node, stream, exprContext, t0);
     if (node.kind === "gather") {
       let items: unknown;
       try {
@@ -501,6 +529,134 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
       });
       complete(node, stream, "success");
       return;
+    }
+  };
+
+  // ---- do-while loops (§5.8) ----
+  const writeResult = (stream: Stream, ref: string, result: unknown) => {
+    stream.ACTIONS[ref] = {
+      result,
+      result_typename: typeName(result as never),
+      error: null,
+      error_typename: null,
+      interaction: null,
+      interaction_id: null,
+      interaction_type: null,
+    };
+  };
+
+  const loopStart = (node: Node, stream: Stream, t0: number) => {
+    const key = `${stream.id}\u0000${node.statement.ref}`;
+    const iteration = loopIndex.get(key) ?? 0;
+    loopIndex.set(key, iteration);
+    writeResult(stream, node.statement.ref, { iteration });
+    record(node.statement.ref, stream, {
+      status: "succeeded",
+      result: { iteration },
+      environment: null,
+      startedAt: t0,
+      finishedAt: Date.now(),
+    });
+    complete(node, stream, "success");
+  };
+
+  const loopEnd = (node: Node, stream: Stream, exprContext: Record<string, unknown>, t0: number) => {
+    const a = node.statement;
+    const startRef = startOfEnd.get(a.ref) as string;
+    const key = `${stream.id}\u0000${startRef}`;
+    const max = a.args.max_iterations ?? 100;
+    if (typeof max !== "number" || !Number.isInteger(max) || max < 1)
+      return fail(
+        node,
+        stream,
+        errorInfo(a.ref, "workflow_invalid", "`max_iterations` must be a whole number ≥ 1.", 1),
+        false,
+        t0,
+        null,
+      );
+    if (max > MAX_LOOP_ITERATIONS)
+      return fail(
+        node,
+        stream,
+        errorInfo(
+          a.ref,
+          "workflow_invalid",
+          `Loop max_iterations exceeds platform cap: ${max} > ${MAX_LOOP_ITERATIONS}.`,
+          1,
+        ),
+        false,
+        t0,
+        null,
+      );
+    let go: boolean;
+    try {
+      const condition = a.args.condition;
+      if (typeof condition !== "string")
+        throw new CofferError("expression_error", "`condition` must be a ${{ … }} template.");
+      go = truthy(evaluateTemplate(condition, exprContext) as never);
+    } catch (error) {
+      return fail(
+        node,
+        stream,
+        errorInfo(
+          a.ref,
+          "expression_error",
+          `Error evaluating \`condition\` in \`core.loop.end\`: ${describe(error)}`,
+          1,
+        ),
+        false,
+        t0,
+        null,
+      );
+    }
+    writeResult(stream, a.ref, { continue: go });
+    record(a.ref, stream, {
+      status: "succeeded",
+      result: { continue: go },
+      environment: null,
+      startedAt: t0,
+      finishedAt: Date.now(),
+    });
+    if (!go) {
+      loopIndex.delete(key);
+      return complete(node, stream, "success");
+    }
+    const next = (loopIndex.get(key) ?? 0) + 1;
+    if (next >= max) {
+      loopIndex.delete(key);
+      return fail(
+        node,
+        stream,
+        errorInfo(
+          a.ref,
+          "workflow_failed",
+          `Loop '${a.ref}' exceeded max_iterations=${max}. Update \`condition\` or increase \`max_iterations\`.`,
+          1,
+        ),
+        false,
+        t0,
+        null,
+      );
+    }
+    resetRegion(regions.get(startRef) as Set<string>, stream);
+    loopIndex.set(key, next);
+    queue.push({ node: nodes.get(startRef) as Node, stream, delayMs: 0, again: true });
+  };
+
+  /** Forget the region's edge markers and counts (and its nested streams') so it can run again. */
+  const resetRegion = (region: Set<string>, stream: Stream) => {
+    const nested = (id: string) => {
+      if (!id.startsWith(`${stream.id}/`)) return false;
+      const ref = id.slice(stream.id.length + 1).split(":")[0] as string;
+      return region.has(ref);
+    };
+    for (const key of markers.keys()) {
+      const [sid, source, target] = key.split("\u0000") as [string, string, string];
+      if ((sid === stream.id && region.has(source) && region.has(target)) || nested(sid)) markers.delete(key);
+    }
+    for (const key of remaining.keys()) {
+      const [sid, target] = key.split("\u0000") as [string, string];
+      if ((sid === stream.id && region.has(target)) || nested(sid)) remaining.delete(key);
     }
   };
 
