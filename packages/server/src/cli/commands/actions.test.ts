@@ -73,8 +73,21 @@ describe("coffer actions list", () => {
       doc.actions.map((a) => [a.id, a.kind, a.file]),
       [
         ["core.http_request", "builtin", undefined],
+        ["core.require", "builtin", undefined],
         ["core.ssh.execute_command", "builtin", undefined],
-        ["core.transform.reshape", "builtin", undefined],
+        ...[
+          "apply",
+          "deduplicate",
+          "drop_nulls",
+          "eval_jsonpaths",
+          "filter",
+          "flatten_json",
+          "is_duplicate",
+          "is_in",
+          "map",
+          "not_in",
+          "reshape",
+        ].map((name) => [`core.transform.${name}`, "builtin", undefined]),
         ["tools.acme.ping", "custom", join(folder, "ping.ts")],
         ["tools.acme.ping_twice", "template", join(folder, "ping-twice.yml")],
       ],
@@ -98,8 +111,10 @@ describe("coffer actions list", () => {
     const lines = r.stdout.split("\n");
     assert.match(lines[0]!, /^ACTION\s+KIND\s+SECRETS\s+TITLE$/);
     assert.match(lines[1]!, /^core\.http_request\s+builtin\s+mtls:mtls\[TLS_CERTIFICATE,TLS_PRIVATE_KEY\]\?/);
-    assert.match(lines[4]!, /^tools\.acme\.ping\s+custom\s+acme\[ACME_API_KEY,ACME_REGION\?\]\s+Ping$/);
-    assert.match(lines[5]!, /^tools\.acme\.ping_twice\s+template\s+acme_ssh:ssh_key\?\s+Ping twice$/);
+    // The built-ins come first (sorted by id); the custom ones follow.
+    const at = (id: string) => lines.find((l) => l.startsWith(`${id} `)) ?? "";
+    assert.match(at("tools.acme.ping"), /^tools\.acme\.ping\s+custom\s+acme\[ACME_API_KEY,ACME_REGION\?\]\s+Ping$/);
+    assert.match(at("tools.acme.ping_twice"), /^tools\.acme\.ping_twice\s+template\s+acme_ssh:ssh_key\?\s+Ping twice$/);
     assert.match(r.stdout, /2 load error\(s\):/);
     assert.match(
       r.stdout,
