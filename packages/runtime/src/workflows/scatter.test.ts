@@ -159,6 +159,27 @@ describe("scatter/gather (Tracecat §7.5)", () => {
     assert.deepEqual(results(r), { a: 42, gather1: [43, 44, 45] });
   });
 
+  test("38: args inside a stream see the root TRIGGER and ENV", async () => {
+    const r = await h.run(
+      stringify(
+        doc([
+          scatter("s", [1, 2]),
+          reshape(
+            "x",
+            { exec_id: "${{ ENV.workflow.execution_id }}", trigger: "${{ TRIGGER }}" },
+            { depends_on: ["s"] },
+          ),
+          gather("g", "${{ ACTIONS.x.result }}", ["x"]),
+        ]),
+      ),
+      { trigger: { k: "v" } },
+    );
+    assert.deepEqual(results(r).g, [
+      { exec_id: r.id, trigger: { k: "v" } },
+      { exec_id: r.id, trigger: { k: "v" } },
+    ]);
+  });
+
   test("79: gather raise fails the run, naming the gather and its children", async () => {
     const r = await run([
       scatter("scatter1", [1, 2]),
