@@ -408,6 +408,15 @@ describe("scheduler (Tracecat §7.8)", () => {
     assert.equal(run.error?.failures.s?.code, "action_timeout");
   });
 
+  test("config.timeout bounds the whole run", async () => {
+    const t0 = Date.now();
+    const run = await h.run(wf([{ ref: "s", action: "test.slow", args: { ms: 5000 } }], { config: { timeout: 0.2 } }));
+    assert.equal(run.status, "failed");
+    assert.equal(run.error?.code, "action_timeout");
+    assert.match(run.error?.message ?? "", /config\.timeout/);
+    assert.ok(Date.now() - t0 < 3000);
+  });
+
   test("interaction is refused at run time", async () => {
     const run = await h.run(wf([reshape("a", 1, { interaction: { type: "response" } })]));
     assert.match(run.error?.failures.a?.message ?? "", /not supported/);

@@ -901,8 +901,27 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
   };
 
   // ---- run ----
+  // config.timeout (seconds, 0 = none) bounds the whole run: what is in flight is cancelled.
+  let timedOut = false;
+  const runTimer =
+    doc.config.timeout > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          fatal = true;
+          controller.abort(new CofferError("action_cancelled", "The workflow run exceeded config.timeout."));
+          if (inFlight === 0) settle();
+        }, doc.config.timeout * 1000)
+      : undefined;
   pump();
   await done;
+  if (runTimer) clearTimeout(runTimer);
+  if (timedOut) {
+    return finish("failed", null, {
+      message: `The workflow did not finish within config.timeout (${doc.config.timeout} s); the actions still running were cancelled.`,
+      code: "action_timeout",
+      failures,
+    });
+  }
 
   const failed = Object.entries(failures);
   if (failed.length > 0) {
