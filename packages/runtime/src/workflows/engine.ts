@@ -824,6 +824,8 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
       } catch (error) {
         return { status: "failed", environment: environment, error: { code: codeOf(error), message: describe(error) } };
       }
+      // The run's clock: without an explicit time anchor, anchor + elapsed is the wall clock.
+      ENV.workflow.logical_time = new Date().toISOString();
       const request: ActionRunRequest = {
         workspaceId: options.workspaceId,
         actionId: a.action,
