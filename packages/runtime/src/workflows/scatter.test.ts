@@ -205,6 +205,25 @@ describe("scatter/gather (Tracecat §7.5)", () => {
     assert.ok(Date.now() - t0 >= 190);
   });
 
+  test("Q5/Q6 as documented: gather.error runs after a good gather; a join after a skipped scatter never runs", async () => {
+    const q5 = await run([
+      scatter("s", [1]),
+      reshape("x", 1, { depends_on: ["s"] }),
+      gather("g", "${{ ACTIONS.x.result }}", ["x"]),
+      reshape("on_error", "ran", { depends_on: ["g.error"] }),
+    ]);
+    assert.equal(results(q5).on_error, "ran");
+    const q6 = await run([
+      reshape("root", 1),
+      scatter("s", [1], { depends_on: ["root"], run_if: "${{ False }}" }),
+      reshape("x", 1, { depends_on: ["s"] }),
+      gather("g", "${{ ACTIONS.x.result }}", ["x"]),
+      reshape("join", "J", { depends_on: ["g", "root"] }),
+    ]);
+    assert.equal(q6.status, "succeeded");
+    assert.equal(q6.actions.join, undefined, "the join never became ready");
+  });
+
   test("a scatter collection that is a string is refused", async () => {
     const r = await run([scatter("s", "abc"), gather("g", "${{ ACTIONS.s.result }}", ["s"])]);
     assert.equal(r.status, "failed");
