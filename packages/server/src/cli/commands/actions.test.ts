@@ -72,11 +72,18 @@ describe("coffer actions list", () => {
     assert.deepEqual(
       doc.actions.map((a) => [a.id, a.kind, a.file]),
       [
+        ["core.http_request", "builtin", undefined],
+        ["core.ssh.execute_command", "builtin", undefined],
+        ["core.transform.reshape", "builtin", undefined],
         ["tools.acme.ping", "custom", join(folder, "ping.ts")],
         ["tools.acme.ping_twice", "template", join(folder, "ping-twice.yml")],
       ],
     );
-    assert.deepEqual(doc.actions[0]!.secrets, [
+    assert.deepEqual(doc.actions.find((a) => a.id === "core.http_request")!.secrets, [
+      { name: "mtls", keys: ["TLS_CERTIFICATE", "TLS_PRIVATE_KEY"], secret_type: "mtls", optional: true },
+      { name: "ca_cert", keys: ["CA_CERTIFICATE"], secret_type: "ca_cert", optional: true },
+    ]);
+    assert.deepEqual(doc.actions.find((a) => a.id === "tools.acme.ping")!.secrets, [
       { name: "acme", keys: ["ACME_API_KEY"], optional_keys: ["ACME_REGION"] },
     ]);
     assert.deepEqual(
@@ -94,8 +101,12 @@ describe("coffer actions list", () => {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split("\n");
     assert.match(lines[0]!, /^ACTION\s+KIND\s+SECRETS\s+TITLE$/);
-    assert.match(lines[1]!, /^tools\.acme\.ping\s+custom\s+acme\[ACME_API_KEY,ACME_REGION\?\]\s+Ping$/);
-    assert.match(lines[2]!, /^tools\.acme\.ping_twice\s+template\s+acme_ssh:ssh_key\?\s+Ping twice$/);
+    assert.match(
+      lines[1]!,
+      /^core\.http_request\s+builtin\s+mtls:mtls\[TLS_CERTIFICATE,TLS_PRIVATE_KEY\]\? ca_cert:ca_cert\[CA_CERTIFICATE\]\?\s/,
+    );
+    assert.match(lines[4]!, /^tools\.acme\.ping\s+custom\s+acme\[ACME_API_KEY,ACME_REGION\?\]\s+Ping$/);
+    assert.match(lines[5]!, /^tools\.acme\.ping_twice\s+template\s+acme_ssh:ssh_key\?\s+Ping twice$/);
     assert.match(r.stdout, /2 load error\(s\):/);
     assert.match(
       r.stdout,
