@@ -21,14 +21,17 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  // Native and optional modules, and Fastify's (its swagger-ui finds its files through
-  // __dirname), stay where npm put them; so does esbuild (it finds its binary beside itself).
+  // Native and optional modules, Fastify's (its swagger-ui finds its files through __dirname),
+  // esbuild (which compiles custom actions and finds its binary next to its own file) and undici
+  // (loaded with import(), which in a bundle yields its CommonJS exports under `default` only)
+  // stay where npm put them.
   external: [
     "better-sqlite3",
     "pg-native",
     "ssh2",
     "cpu-features",
     "esbuild",
+    "undici",
     "fastify",
     "@fastify/*",
     "fastify-type-provider-zod",

@@ -1,12 +1,19 @@
 export type { ActionDefinition, SecretDeclaration } from "@coffer/sdk";
 export { defineAction, isOAuthDeclaration, z } from "@coffer/sdk";
 export { BUILTIN_ACTIONS } from "./actions/builtins.js";
+export { createActionLog, createSecretsAccessor } from "./executor/action-context.js";
+export { baseEnvironment, effectiveEnvironment } from "./executor/environment.js";
+export type { Executor, ExecutorDeps } from "./executor/executor.js";
+export { createExecutor } from "./executor/executor.js";
 export type {
   ActionRunRequest,
   ActionRunResult,
   PreprocessorInput,
   SecretPreprocessor,
 } from "./executor/executor.types.js";
+export type { RunNeeds, SecretNeed } from "./executor/needs.js";
+export { collectNeeds } from "./executor/needs.js";
+export { unresolvedError } from "./executor/unresolved.js";
 export type { LineDestination, Masker, MaskingStream } from "./masking/index.js";
 export { createMasker, createMaskingDestination, createMaskingTransform, maskForms } from "./masking/index.js";
 export type { AnyActionDefinition, CreateRegistryOptions, LoadedRegistry } from "./registry/registry.js";

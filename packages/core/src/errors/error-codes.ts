@@ -94,6 +94,19 @@ export const ERROR_CODES = {
   variable_exists: 409,
   invalid_values: 422,
   value_too_deep: 422,
+  // custom actions (sandbox) and the registry
+  action_args_invalid: 422,
+  action_failed: 500,
+  action_timeout: 408,
+  action_crashed: 500,
+  action_cancelled: 409,
+  action_result_invalid: 500,
+  action_load_failed: 500,
+  sandbox_unavailable: 500,
+  // action runs (the executor)
+  action_not_found: 404,
+  secrets_unresolved: 422,
+  expression_error: 422,
   // built-in actions: what went wrong talking to the remote side (the run failed, not Coffer)
   action_aborted: 408,
   http_status_error: 422,
@@ -107,15 +120,6 @@ export const ERROR_CODES = {
   ssh_auth_failed: 422,
   ssh_connection_failed: 503,
   ssh_timeout: 408,
-  // custom actions (sandbox) and the registry
-  action_args_invalid: 422,
-  action_failed: 500,
-  action_timeout: 408,
-  action_crashed: 500,
-  action_cancelled: 409,
-  action_result_invalid: 500,
-  action_load_failed: 500,
-  sandbox_unavailable: 500,
 } as const satisfies Record<string, ErrorStatus>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -67,6 +67,7 @@ for (const dialect of await testDialects("run-path resolution")) {
         secretNames: names,
         variableNames: ["settings", "limits"],
         runId: "run-42",
+        actionId: "tools.acme.ping",
         actor,
       });
       reads.stop();
@@ -83,7 +84,7 @@ for (const dialect of await testDialects("run-path resolution")) {
       assert.equal(first.runId, "run-42");
       assert.equal(first.environment, "default");
       assert.equal(first.actor, "run:tester");
-      assert.deepEqual(first.details, { version: 1 });
+      assert.deepEqual(first.details, { version: 1, action: "tools.acme.ping" });
       assert.equal(new Set(events.map((e) => e.occurredAt)).size, 1, "written in one batch");
       const text = JSON.stringify(events);
       for (const value of values.values()) assert.ok(!text.includes(value), "no value in audit");
@@ -126,6 +127,18 @@ for (const dialect of await testDialects("run-path resolution")) {
       const written = (await coffer.audit.list({ workspaceId: ws, limit: 1000 })).slice(before);
       assert.deepEqual(written.map((e) => e.targetName).sort(), ["svc_1", "svc_2"]);
       assert.equal((await coffer.audit.verify()).ok, true, "the chain still verifies");
+    });
+
+    test("variables alone are read too (no secrets asked for)", async () => {
+      const result = await coffer.resolution.resolveForRun({
+        workspaceId: ws,
+        environment: "default",
+        secretNames: [],
+        variableNames: ["limits"],
+        actor,
+      });
+      assert.deepEqual(result.variables.get("limits"), { max: 10 });
+      assert.equal(result.complete, true);
     });
 
     test("nothing to resolve reads nothing and writes nothing", async () => {

@@ -24,6 +24,8 @@ export interface ResolveForRunInput {
   /** Keys each secret must have (from references and declarations): reported when absent. */
   requiredKeys?: Readonly<Record<string, readonly string[]>>;
   runId?: string;
+  /** The action the values are for (`core.http_request`): recorded in each `secret.use` event. */
+  actionId?: string;
   actor: Actor;
   /**
    * `record` (the default): the use-audit batch is written before the values are returned.
@@ -52,7 +54,7 @@ export interface RunResolution {
 /**
  * The run path's one call: read every secret and variable an action run needs in one round trip,
  * decrypt the secrets, and write one batch of use-audit events (secret, version, environment,
- * run, actor — never a value). Values exist only in the returned map.
+ * action, run, actor — never a value). Values exist only in the returned map.
  */
 export function createResolutionService(deps: {
   store: ResolutionStore;
@@ -121,7 +123,7 @@ export function createResolutionService(deps: {
           environment: input.environment,
           ...(input.actor.requestId ? { requestId: input.actor.requestId } : {}),
           ...(input.runId ? { runId: input.runId } : {}),
-          details: { version: secret.version },
+          details: { version: secret.version, ...(input.actionId ? { action: input.actionId } : {}) },
         });
       }
       const returned = input.useAudit === "return";

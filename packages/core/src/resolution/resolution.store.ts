@@ -45,7 +45,9 @@ export function createResolutionStore(db: Kysely<CofferSchema>) {
               and s.name in (${sql.join(secretNames)})`);
         }
         if (variableNames.length > 0) {
-          branches.push(sql`select 'v' as kind, id, name, null, null, null, null, null, null, ${sql.ref("values")}
+          // Aliased like the secrets branch: without it a variables-only read has no `payload` column.
+          branches.push(sql`select 'v' as kind, id, name, null as type, null as version, null as version_id,
+              null as ciphertext, null as wrapped_key, null as kid, ${sql.ref("values")} as payload
             from variables
             where workspace_id = ${workspaceId} and environment = ${environment}
               and name in (${sql.join(variableNames)})`);

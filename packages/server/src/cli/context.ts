@@ -20,6 +20,11 @@ export interface CliContext {
   /** Human notes go to stderr so `--json` output on stdout stays parseable. */
   note(text: string): void;
   json(value: unknown): void;
+  /** Raw text to stdout / stderr, as it comes (a child's streamed output). */
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+  /** The environment the CLI was started with, for a child command (`coffer run`). */
+  processEnv(): NodeJS.ProcessEnv;
   stdin(): Promise<string>;
   /**
    * One value the user types: a prompt without echo when standard input is a terminal, else
@@ -84,6 +89,9 @@ export function createCliContext(io: CliIo): CliContext {
     out: (text) => io.stdout(text.endsWith("\n") ? text : `${text}\n`),
     note: (text) => io.stderr(text.endsWith("\n") ? text : `${text}\n`),
     json: (value) => io.stdout(`${JSON.stringify(value, null, 2)}\n`),
+    writeOut: (text) => io.stdout(text),
+    writeErr: (text) => io.stderr(text),
+    processEnv: () => io.env,
     stdin: io.readStdin,
     async secretInput(prompt) {
       if (io.stdinIsTTY && io.promptHidden) return io.promptHidden(prompt);

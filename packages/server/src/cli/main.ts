@@ -1,14 +1,17 @@
 import { decodeUtf8Value, isCofferError } from "@coffer/core";
 import { Command, CommanderError } from "commander";
+import { registerActionRunCommand } from "./commands/action-run.js";
 import { registerActionsCommands } from "./commands/actions.js";
 import { registerAuditCommands } from "./commands/audit.js";
 import { registerKeysCommands } from "./commands/keys.js";
+import { registerRunCommand } from "./commands/run.js";
 import { registerSecretsCommands } from "./commands/secrets.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerTokensCommands } from "./commands/tokens.js";
 import { registerVarsCommands } from "./commands/vars.js";
 import { registerWorkspacesCommands } from "./commands/workspaces.js";
 import { type CliIo, createCliContext } from "./context.js";
+import { CommandExit } from "./exit.js";
 import { promptHidden } from "./prompt.js";
 
 const USER_ERROR = 1;
@@ -42,14 +45,18 @@ const processIo: CliIo = {
 /** Runs the CLI; returns the exit code: 0 success, 1 user error, 2 internal error. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const context = createCliContext(io);
-  // With --json, errors are JSON on stderr too, and stdout holds only the JSON document.
-  const json = argv.includes("--json");
+  // With --json, errors are JSON on stderr too, and stdout holds only the JSON document. What
+  // follows `--` belongs to another program (`coffer run -- tool --json`).
+  const cut = argv.indexOf("--");
+  const json = (cut < 0 ? argv : argv.slice(0, cut)).includes("--json");
   const fail = (code: string, message: string) =>
     io.stderr(json ? `${JSON.stringify({ error: { code, message } })}\n` : `error: ${message} [${code}]\n`);
   const program = new Command("coffer")
     .description("Coffer: secrets for security automation")
     .version("0.1.0", "-V, --version")
     .exitOverride()
+    // Options after a subcommand's operands stay theirs (`coffer run -- tool --flag`).
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: io.stdout,
       writeErr: io.stderr,
@@ -71,11 +78,20 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerTokensCommands(program, context);
   registerVarsCommands(program, context);
   registerActionsCommands(program, context);
+  registerRunCommand(program, context);
+  registerActionRunCommand(program, context);
+  // Every group answers to its singular too: `coffer secret list`, `coffer action run`.
+  for (const group of program.commands) {
+    if (group.name().endsWith("s") && group.commands.length > 0 && group.aliases().length === 0) {
+      group.alias(group.name().slice(0, -1));
+    }
+  }
 
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (error) {
+    if (error instanceof CommandExit) return error.exitCode;
     if (error instanceof CommanderError) {
       // A command may ask for 2 on usage errors (`secrets check`: 1 means "does not match").
       return error.exitCode === 0 ? 0 : error.exitCode === INTERNAL_ERROR ? INTERNAL_ERROR : USER_ERROR;
