@@ -89,6 +89,7 @@ export function registerActionRunCommand(program: Command, context: CliContext):
           registry: runtime.registry,
           resolution: coffer.resolution,
           logger: coffer.logger,
+          logMasks: coffer.logMasks,
           config: context.config(),
           createMasker,
           runCustomAction: (request) => runtime.sandbox.runCustomAction(request),
