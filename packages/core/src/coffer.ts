@@ -10,7 +10,7 @@ import { CofferError } from "./errors/coffer-error.js";
 import { registerInternals } from "./internals.js";
 import { createKeysStore, kidsInUse } from "./keys/keys.store.js";
 import { createRotationService, type RotationService } from "./keys/rotation.service.js";
-import { createLogger, type Logger } from "./logging/logger.js";
+import { createMaskedLogger, type Logger, type LogMasks } from "./logging/logger.js";
 import { createResolutionService, type ResolutionService } from "./resolution/resolution.service.js";
 import { createResolutionStore } from "./resolution/resolution.store.js";
 import type { Actor } from "./secrets/secrets.schema.js";
@@ -28,6 +28,8 @@ export interface Coffer {
   readonly config: CofferConfig;
   /** The process's logger; pass children of it down (`logger.child({ run_id })`). */
   readonly logger: Logger;
+  /** Each running action adds its masker here, so no line of `logger` can carry its values. */
+  readonly logMasks: LogMasks;
   readonly audit: AuditService;
   readonly secrets: SecretsService;
   /** The run path: values for one action run, decrypted, use audited. */
@@ -77,7 +79,7 @@ export async function loadKeyring(
 
 export async function openCoffer(config: CofferConfig, options: OpenCofferOptions = {}): Promise<Coffer> {
   const clock = options.clock ?? (() => new Date());
-  const logger = createLogger({
+  const { logger, masks: logMasks } = createMaskedLogger({
     level: config.log.level,
     ...(options.logStream ? { stream: options.logStream } : {}),
   });
@@ -102,6 +104,7 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
   const coffer: Coffer = {
     config,
     logger,
+    logMasks,
     audit,
     workspaces,
     tokens,

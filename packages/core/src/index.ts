@@ -13,7 +13,7 @@ export { CofferError, isCofferError } from "./errors/coffer-error.js";
 export { ERROR_CODES, isErrorCode } from "./errors/error-codes.js";
 export type { PruneResult } from "./keys/prune.js";
 export type { KeyStatusRow, RotationProgress, RotationResult } from "./keys/rotation.service.js";
-export type { Logger } from "./logging/logger.js";
+export type { Logger, LogMasks } from "./logging/logger.js";
 export { createLogger, serializeError } from "./logging/logger.js";
 export type {
   ResolutionService,

@@ -4,38 +4,9 @@
  * so an author sees all of them at once rather than the first exception thrown at import.
  */
 import { z } from "zod";
-import type { SecretType } from "./secret-types.js";
+import type { SecretDeclaration } from "./secret-types.js";
 
 export { z };
-
-/** A secret the action reads by name (Tracecat's `RegistrySecret`). */
-export interface NamedSecretDeclaration {
-  name: string;
-  /** Keys the secret must have. Structured types have a fixed key set and need not list it. */
-  keys?: readonly string[];
-  /** Keys the action reads when present; only for `custom` secrets. */
-  optional_keys?: readonly string[];
-  /** The run goes ahead without this secret. */
-  optional?: boolean;
-  secret_type?: SecretType;
-}
-
-export const OAUTH_GRANT_TYPES = Object.freeze(["authorization_code", "client_credentials"] as const);
-export type OAuthGrantType = (typeof OAUTH_GRANT_TYPES)[number];
-
-/** An OAuth integration the action uses (resolved by the OAuth issue; validated now). */
-export interface OAuthSecretDeclaration {
-  type: "oauth";
-  provider_id: string;
-  grant_type: OAuthGrantType;
-  optional?: boolean;
-}
-
-export type SecretDeclaration = NamedSecretDeclaration | OAuthSecretDeclaration;
-
-export function isOAuthDeclaration(declaration: SecretDeclaration): declaration is OAuthSecretDeclaration {
-  return (declaration as OAuthSecretDeclaration).type === "oauth";
-}
 
 /** The secrets of this run, in the action's environment. Values are already in the mask set. */
 export interface ActionSecrets {

@@ -5,10 +5,6 @@ export type {
   ActionSecrets,
   ActionSpec,
   LogFields,
-  NamedSecretDeclaration,
-  OAuthGrantType,
-  OAuthSecretDeclaration,
-  SecretDeclaration,
 } from "./define-action.js";
 export {
   ACTION_BRAND,
@@ -16,15 +12,22 @@ export {
   ACTION_NAMESPACE_PATTERN,
   defineAction,
   isActionDefinition,
-  isOAuthDeclaration,
-  OAUTH_GRANT_TYPES,
   z,
 } from "./define-action.js";
-export type { SecretType, StructuredSecretType } from "./secret-types.js";
+export type {
+  NamedSecretDeclaration,
+  OAuthGrantType,
+  OAuthSecretDeclaration,
+  SecretDeclaration,
+  SecretType,
+  StructuredSecretType,
+} from "./secret-types.js";
 export {
   ENVIRONMENT_NAME_PATTERN,
+  isOAuthDeclaration,
   isSecretType,
   KEY_NAME_PATTERN,
+  OAUTH_GRANT_TYPES,
   RESERVED_NAME,
   SECRET_NAME_PATTERN,
   SECRET_TYPES,

@@ -24,7 +24,7 @@ export interface RuntimeContext {
 }
 
 export interface OpenRuntimeOptions {
-  /** The built-in actions (default: BUILTIN_ACTIONS of @coffer/runtime). */
+  /** The built-in actions (default: every one @coffer/runtime ships). */
   builtins?: readonly AnyActionDefinition[];
   /** Where the one start-up warning goes (bubblewrap missing in auto mode). */
   warn?: (message: string) => void;

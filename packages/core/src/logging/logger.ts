@@ -39,6 +39,37 @@ function stderr(): DestinationStream {
 }
 
 /**
+ * Where the action runtime puts each running action's masker, so every log line of the process
+ * passes the masks of the runs in flight on its way out, whatever code wrote it.
+ */
+export interface LogMasks {
+  /** Adds a run's mask; call the returned function when the run ends. */
+  add(mask: (line: string) => string): () => void;
+}
+
+/** A destination that passes every line through the masks added, costing nothing when none is. */
+function maskedDestination(destination: DestinationStream): { stream: DestinationStream; masks: LogMasks } {
+  const active = new Set<(line: string) => string>();
+  const stream: DestinationStream = {
+    write(line: string) {
+      let out = line;
+      for (const mask of active) out = mask(out);
+      return destination.write(out);
+    },
+  };
+  return {
+    stream,
+    masks: {
+      add(mask) {
+        const entry = (line: string) => mask(line);
+        active.add(entry);
+        return () => active.delete(entry);
+      },
+    },
+  };
+}
+
+/**
  * The one logger of a Coffer process: every part logs through it (or a child of it), so the
  * runtime's masker can sit in its stream as a last line of defence. Code never logs a value.
  */
@@ -50,13 +81,20 @@ export function createLogger(options: {
   // biome-ignore lint/suspicious/noExplicitAny: pino's serializer type
   serializers?: Record<string, (value: any) => unknown>;
 }): Logger {
-  return pino(
+  return createMaskedLogger(options).logger;
+}
+
+/** The logger with the slot its runs' masks go in (see LogMasks). */
+export function createMaskedLogger(options: Parameters<typeof createLogger>[0]): { logger: Logger; masks: LogMasks } {
+  const { stream, masks } = maskedDestination(options.stream ?? stderr());
+  const logger = pino(
     {
       level: options.level,
       base: options.base ?? { pid: process.pid },
       serializers: { err: serializeError, error: serializeError, ...(options.serializers ?? {}) },
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     },
-    options.stream ?? stderr(),
+    stream,
   );
+  return { logger, masks };
 }

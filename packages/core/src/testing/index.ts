@@ -6,7 +6,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { type Coffer, type OpenCofferOptions, openCoffer } from "../coffer.js";
 import { type CofferConfig, loadConfig } from "../config/config.js";
-import { openValues, versionAad } from "../crypto/envelope.js";
+import { openValues, sealValues, versionAad } from "../crypto/envelope.js";
 import { internalsOf } from "../internals.js";
 import { createResolutionStore } from "../resolution/resolution.store.js";
 
@@ -154,4 +154,19 @@ export async function storedValues(
     });
   }
   return out;
+}
+
+/**
+ * The sealed columns of a version exactly as the store writes them, for benches that bulk-load
+ * rows straight into the tables (so rotation and the run path meet real ciphertexts).
+ */
+export function sealedColumns(
+  coffer: Coffer,
+  workspaceId: string,
+  secretId: string,
+  versionId: string,
+  values: Record<string, string>,
+): { ciphertext: string; wrapped_key: string; kid: string } {
+  const sealed = sealValues(internalsOf(coffer).keyring, versionAad(workspaceId, secretId, versionId), values);
+  return { ciphertext: sealed.ciphertext, wrapped_key: sealed.wrappedKey, kid: sealed.kid };
 }

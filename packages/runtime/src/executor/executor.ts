@@ -6,6 +6,7 @@ import {
   isCofferError,
   isErrorCode,
   type Logger,
+  type LogMasks,
   type ResolutionService,
 } from "@coffer/core";
 import { ExpressionError, evaluate } from "@coffer/expressions";
@@ -26,6 +27,8 @@ export interface ExecutorDeps {
   preprocessors?: readonly SecretPreprocessor[];
   /** Where a run's log lines and child output go when the caller gives no `onOutput`. */
   logger: Logger;
+  /** The process logger's mask slot (`coffer.logMasks`): each run's masker sits in it while the run is in flight. */
+  logMasks?: LogMasks;
   config: { runtime: Pick<CofferConfig["runtime"], "actionTimeoutMs"> };
   /** Builds one run's masker over its mask set (every value the run touched). */
   createMasker: (values: readonly string[]) => Masker;
@@ -62,6 +65,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     const runId = request.runId ?? randomUUID();
     let environment = baseEnvironment(request);
     let masker: Masker | undefined;
+    let releaseLogMask: (() => void) | undefined;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const onCancel = () =>
@@ -141,6 +145,8 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         // Built from the values after preprocessing (AssumeRole credentials, refreshed tokens),
         // before anything of the run can print; also when a preprocessor failed half-way.
         masker = deps.createMasker(maskSet(secrets));
+        const inFlight = masker;
+        if (inFlight.patternCount > 0) releaseLogMask = deps.logMasks?.add((line) => inFlight.maskText(line));
       }
 
       const frozen = new Map<string, Readonly<Record<string, string>>>();
@@ -186,6 +192,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       return { status: "failed", environment, error: toFailure(error, masker) };
     } finally {
       if (timer) clearTimeout(timer);
+      releaseLogMask?.();
       request.signal?.removeEventListener("abort", onCancel);
     }
   }

@@ -125,8 +125,18 @@ const MIN_COLUMN = 8;
  * A fixed-width text table for human output. With `maxWidth` (the terminal's), the widest
  * columns are narrowed until a line fits, and cells cut with "…".
  */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Characters as a terminal counts them (code points); the common case costs no allocation. */
+function codePoints(text: string): number {
+  return SURROGATE.test(text) ? [...text].length : text.length;
+}
+
 export function table(headers: string[], rows: string[][], maxWidth?: number): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] ?? "")].length)));
+  const widths = headers.map((h) => h.length);
+  for (const row of rows) {
+    for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i] ?? 0, codePoints(row[i] ?? ""));
+  }
   if (maxWidth !== undefined && maxWidth > 0) {
     const floor = headers.map((h) => Math.max(h.length, MIN_COLUMN));
     const total = () => widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1);
@@ -140,14 +150,14 @@ export function table(headers: string[], rows: string[][], maxWidth?: number): s
     }
   }
   const fit = (cell: string, width: number) => {
-    const chars = [...cell];
-    return chars.length > width ? `${chars.slice(0, Math.max(width - 1, 0)).join("")}…` : cell;
+    if (codePoints(cell) <= width) return cell;
+    return `${[...cell].slice(0, Math.max(width - 1, 0)).join("")}…`;
   };
   const line = (cells: string[]) =>
     cells
       .map((c, i) => {
         const cut = fit(c, widths[i] ?? 0);
-        return cut + " ".repeat(Math.max((widths[i] ?? 0) - [...cut].length, 0));
+        return cut + " ".repeat(Math.max((widths[i] ?? 0) - codePoints(cut), 0));
       })
       .join(" ".repeat(GAP))
       .trimEnd();

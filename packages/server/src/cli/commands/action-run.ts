@@ -1,8 +1,7 @@
 import { CofferError } from "@coffer/core";
-import { isTemplate } from "@coffer/expressions";
-import { type ActionRunRequest, createExecutor, createMasker, type Executor } from "@coffer/runtime";
+import type { ActionRunRequest, Executor } from "@coffer/runtime";
 import { type Command, CommanderError, Option } from "commander";
-import { openRuntime, type RuntimeContext } from "../../runtime-context.js";
+import type { RuntimeContext } from "../../runtime-context.js";
 import type { CliContext } from "../context.js";
 import { readTextFile } from "./options.js";
 
@@ -75,6 +74,12 @@ export function registerActionRunCommand(program: Command, context: CliContext):
         }
         timeoutMs = Math.round(seconds * 1000);
       }
+      // The runtime (registry, sandbox, built-ins) loads here, so no other command pays for it.
+      const [{ createExecutor, createMasker }, { openRuntime }, { isTemplate }] = await Promise.all([
+        import("@coffer/runtime"),
+        import("../../runtime-context.js"),
+        import("@coffer/expressions"),
+      ]);
       let opened: { workspaceId: string; runtime: RuntimeContext; executor: Executor };
       try {
         const coffer = await context.coffer();
@@ -84,6 +89,7 @@ export function registerActionRunCommand(program: Command, context: CliContext):
           registry: runtime.registry,
           resolution: coffer.resolution,
           logger: coffer.logger,
+          logMasks: coffer.logMasks,
           config: context.config(),
           createMasker,
           runCustomAction: (request) => runtime.sandbox.runCustomAction(request),

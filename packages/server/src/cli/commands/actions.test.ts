@@ -92,6 +92,10 @@ describe("coffer actions list", () => {
         ["tools.acme.ping_twice", "template", join(folder, "ping-twice.yml")],
       ],
     );
+    assert.deepEqual(doc.actions.find((a) => a.id === "core.http_request")!.secrets, [
+      { name: "mtls", keys: ["TLS_CERTIFICATE", "TLS_PRIVATE_KEY"], secret_type: "mtls", optional: true },
+      { name: "ca_cert", keys: ["CA_CERTIFICATE"], secret_type: "ca_cert", optional: true },
+    ]);
     assert.deepEqual(doc.actions.find((a) => a.id === "tools.acme.ping")!.secrets, [
       { name: "acme", keys: ["ACME_API_KEY"], optional_keys: ["ACME_REGION"] },
     ]);
@@ -110,7 +114,10 @@ describe("coffer actions list", () => {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split("\n");
     assert.match(lines[0]!, /^ACTION\s+KIND\s+SECRETS\s+TITLE$/);
-    assert.match(lines[1]!, /^core\.http_request\s+builtin\s+mtls:mtls\[TLS_CERTIFICATE,TLS_PRIVATE_KEY\]\?/);
+    assert.match(
+      lines[1]!,
+      /^core\.http_request\s+builtin\s+mtls:mtls\[TLS_CERTIFICATE,TLS_PRIVATE_KEY\]\? ca_cert:ca_cert\[CA_CERTIFICATE\]\?\s/,
+    );
     // The built-ins come first (sorted by id); the custom ones follow.
     const at = (id: string) => lines.find((l) => l.startsWith(`${id} `)) ?? "";
     assert.match(at("tools.acme.ping"), /^tools\.acme\.ping\s+custom\s+acme\[ACME_API_KEY,ACME_REGION\?\]\s+Ping$/);

@@ -1,6 +1,6 @@
-import { type ActionEntry, isOAuthDeclaration, type RegistryLoadError, type SecretDeclaration } from "@coffer/runtime";
+import type { ActionEntry, RegistryLoadError } from "@coffer/runtime";
+import { isOAuthDeclaration, type SecretDeclaration } from "@coffer/sdk/secret-types";
 import type { Command } from "commander";
-import { openRuntime } from "../../runtime-context.js";
 import type { CliContext } from "../context.js";
 
 function declarationText(d: SecretDeclaration): string {
@@ -39,6 +39,8 @@ export function registerActionsCommands(program: Command, context: CliContext): 
     .option("--json", "print JSON: { actions, errors }")
     .description("list every action with its kind and declared secrets, and the files that did not load")
     .action(async (options: { json?: boolean }) => {
+      // Loaded here, so no other command pays for the runtime.
+      const { openRuntime } = await import("../../runtime-context.js");
       const runtime = await openRuntime(context.config(), { warn: (m) => context.note(`warning: ${m}`) });
       try {
         const { registry } = runtime;

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { constants } from "node:os";
 import { finished } from "node:stream/promises";
 import { CofferError } from "@coffer/core";
-import { createMasker, createMaskingTransform, type RunNeeds, unresolvedError } from "@coffer/runtime";
+import type { RunNeeds } from "@coffer/runtime";
 import { type Command, CommanderError, Option } from "commander";
 import type { CliContext } from "../context.js";
 import { CommandExit } from "../exit.js";
@@ -37,6 +37,8 @@ export function registerRunCommand(program: Command, context: CliContext): void 
       const names = [...new Set(options.secret ?? [])];
       if (names.length === 0) run.error("error: give at least one --secret NAME (repeatable).", { exitCode: 2 });
       const [file = "", ...args] = command;
+      // Loaded here, so no other command pays for the runtime.
+      const { createMasker, createMaskingTransform, unresolvedError } = await import("@coffer/runtime");
       const coffer = await context.coffer();
       const workspaceId = await context.workspaceId(options);
       const environment = options.env;

@@ -1,16 +1,6 @@
 import { CofferError } from "@coffer/core";
-import {
-  type ActionOutcome,
-  checkWorkflow,
-  createExecutor,
-  createMasker,
-  parseWorkflowText,
-  runWorkflow,
-  type WorkflowDocument,
-  type WorkflowRunResult,
-} from "@coffer/runtime";
+import type { ActionOutcome, WorkflowDocument, WorkflowRunResult } from "@coffer/runtime";
 import { type Command, CommanderError, Option } from "commander";
-import { openRuntime } from "../../runtime-context.js";
 import type { CliContext } from "../context.js";
 import { readTextFile } from "./options.js";
 
@@ -101,6 +91,11 @@ export function registerWorkflowCommands(program: Command, context: CliContext):
     .option("--json", 'print only {"id", "status", "environment", "returns", "actions"} on stdout')
     .action(async (file: string, options: RunOptions) => {
       const trigger = parseTrigger(options.trigger, run);
+      // The runtime (registry, sandbox, built-ins) loads here, so no other command pays for it.
+      const [{ createExecutor, createMasker, parseWorkflowText, runWorkflow }, { openRuntime }] = await Promise.all([
+        import("@coffer/runtime"),
+        import("../../runtime-context.js"),
+      ]);
       let doc: WorkflowDocument;
       try {
         doc = parseWorkflowText(readWorkflow(file));
@@ -122,6 +117,7 @@ export function registerWorkflowCommands(program: Command, context: CliContext):
           registry: runtime.registry,
           resolution: coffer.resolution,
           logger: coffer.logger,
+          logMasks: coffer.logMasks,
           config: context.config(),
           createMasker,
           runCustomAction: (request) => runtime.sandbox.runCustomAction(request),
@@ -159,6 +155,10 @@ export function registerWorkflowCommands(program: Command, context: CliContext):
     .option("--json", "print the problems as JSON")
     .action(async (file: string, options: RunOptions) => {
       const text = readWorkflow(file);
+      const [{ checkWorkflow }, { openRuntime }] = await Promise.all([
+        import("@coffer/runtime"),
+        import("../../runtime-context.js"),
+      ]);
       const coffer = await context.coffer();
       const environment = options.env?.trim();
       const workspaceId = await context.workspaceId({ workspace: options.workspace, env: environment ?? "default" });
