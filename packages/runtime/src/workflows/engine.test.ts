@@ -271,6 +271,24 @@ describe("environment, trigger and returns (Tracecat §7.3)", () => {
     assert.match(run.error?.failures.needs?.message ?? "", /api/);
   });
 
+  test("34: VARS in args give their native types", async () => {
+    await h.coffer.variables.create(
+      h.workspaceId,
+      { name: "test_config", values: { api_url: "https://api.example", timeout: 30, enabled: true } },
+      actor,
+    );
+    const run = await h.run(
+      wf([
+        reshape("a", {
+          url: "${{ VARS.test_config.api_url }}",
+          t: "${{ VARS.test_config.timeout }}",
+          on: "${{ VARS.test_config.enabled }}",
+        }),
+      ]),
+    );
+    assert.deepEqual(results(run).a, { url: "https://api.example", t: 30, on: true });
+  });
+
   test("35/36: expects fills defaults into TRIGGER and refuses a bad value before any action runs", async () => {
     const expects = {
       default_field: { type: "str", default: "default_value" },

@@ -205,6 +205,39 @@ describe("scatter/gather (Tracecat §7.5)", () => {
     assert.ok(Date.now() - t0 >= 190);
   });
 
+  test("57/72/74: sequential blocks, an empty inner scatter, an any-join inside streams", async () => {
+    const r57 = await run([
+      scatter("s1", [10, 20]),
+      reshape("p1", "${{ ACTIONS.s1.result + 1 }}", { depends_on: ["s1"] }),
+      gather("gather1", "${{ ACTIONS.p1.result }}", ["p1"]),
+      scatter("s2", "${{ ACTIONS.gather1.result }}", { depends_on: ["gather1"] }),
+      reshape("p2", "${{ ACTIONS.s2.result + 100 }}", { depends_on: ["s2"] }),
+      gather("gather2", "${{ ACTIONS.p2.result }}", ["p2"]),
+    ]);
+    assert.deepEqual(results(r57), { gather1: [11, 21], gather2: [111, 121] });
+    const r72 = await run([
+      scatter("scatter1", [1, 2, 3]),
+      scatter("scatter2", [], { depends_on: ["scatter1"] }),
+      reshape("reshape", 1, { depends_on: ["scatter2"] }),
+      gather("gather2", "${{ ACTIONS.reshape.result }}", ["reshape"]),
+      gather("gather1", "${{ ACTIONS.scatter1.result }}", ["gather2"]),
+      reshape("reshape2", "${{ ACTIONS.gather1.result }}", { depends_on: ["gather1"] }),
+    ]);
+    assert.equal(r72.status, "succeeded", r72.error?.message);
+    assert.deepEqual(results(r72), { gather1: [1, 2, 3], reshape2: [1, 2, 3] });
+    const r74 = await run([
+      scatter("s", [1, 2, 3, 4]),
+      reshape("is_one", 1, { depends_on: ["s"], run_if: "${{ ACTIONS.s.result == 1 }}" }),
+      reshape("is_two", 2, { depends_on: ["s"], run_if: "${{ ACTIONS.s.result == 2 }}" }),
+      reshape("join", "${{ ACTIONS.is_one.result || ACTIONS.is_two.result }}", {
+        depends_on: ["is_one", "is_two"],
+        join_strategy: "any",
+      }),
+      gather("gather1", "${{ ACTIONS.join.result }}", ["join"]),
+    ]);
+    assert.deepEqual(results(r74), { gather1: [1, 2] });
+  });
+
   test("Q5/Q6 as documented: gather.error runs after a good gather; a join after a skipped scatter never runs", async () => {
     const q5 = await run([
       scatter("s", [1]),
