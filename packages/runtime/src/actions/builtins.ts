@@ -1,5 +1,6 @@
 import type { ActionDefinition } from "@coffer/sdk";
 import { httpRequestAction } from "./core/http-request/http-request.js";
+import { sqlExecuteQueryAction } from "./core/sql-execute-query/sql-execute-query.js";
 import { sshExecuteCommandAction } from "./core/ssh-execute-command/ssh-execute-command.js";
 import { reshapeAction } from "./core/transform-reshape/reshape.js";
 
@@ -11,4 +12,5 @@ export const BUILTIN_ACTIONS: readonly ActionDefinition[] = Object.freeze([
   reshapeAction,
   httpRequestAction,
   sshExecuteCommandAction,
+  sqlExecuteQueryAction,
 ] as ActionDefinition[]);
