@@ -13,6 +13,7 @@ import type { Driver, DriverFailure, QueryOutcome } from "./driver.types.js";
 import { classifyMysql, mysqlDriver } from "./mysql.js";
 import { assertNotOwnDatabase, type OwnDatabase } from "./own-database.js";
 import { classifyPostgres, postgresDriver } from "./postgres.js";
+import { classifySqlite, createSqliteDriver } from "./sqlite.js";
 import type { Row } from "./values.js";
 
 export const sqlExecuteQueryArgs = z
@@ -39,6 +40,10 @@ export type SqlResult = Row[] | Row | null | number;
 export interface SqlActionOptions {
   /** Coffer's own store (see `ownDatabaseFromUrl`); URLs that reach it are refused. */
   ownDatabase?: OwnDatabase;
+  /** COFFER_SQL_SQLITE_DIR: the only folder SQLite URLs may open files in; absent refuses SQLite files. */
+  sqliteDir?: string;
+  /** Never opened through SQLite, whatever the folder: Coffer's home, key file, token (its database file comes from ownDatabase). */
+  protectedPaths?: readonly string[];
 }
 
 /** How long the client waits past the server-side timeout before it cuts the connection itself. */
@@ -53,6 +58,16 @@ export function createSqlAction(options: SqlActionOptions = {}) {
   const families: Partial<Record<ConnectionUrl["family"], Family>> = {
     postgresql: { driver: postgresDriver, classify: classifyPostgres },
     mysql: { driver: mysqlDriver, classify: classifyMysql },
+    sqlite: {
+      driver: createSqliteDriver({
+        sqliteDir: options.sqliteDir,
+        protectedPaths: [
+          ...(options.protectedPaths ?? []),
+          ...(options.ownDatabase?.file === undefined ? [] : [options.ownDatabase.file]),
+        ],
+      }),
+      classify: classifySqlite,
+    },
   };
   return defineAction({
     namespace: "core.sql",
