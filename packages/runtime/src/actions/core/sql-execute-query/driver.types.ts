@@ -7,6 +7,8 @@ export interface QueryPlan {
   /** The query with driver placeholders. */
   sql: string;
   values: unknown[];
+  /** The bound values by name (ClickHouse sends them as server-side query parameters). */
+  namedValues?: Readonly<Record<string, unknown>>;
   /** Rows to keep: 1 for fetch_one, else max_rows. One more is read to know the result was cut. */
   limit: number;
   timeoutMs: number;

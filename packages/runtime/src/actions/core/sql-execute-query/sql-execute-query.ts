@@ -8,6 +8,7 @@
 import { CofferError, isCofferError } from "@coffer/core";
 import { type ActionContext, defineAction, z } from "@coffer/sdk";
 import { translateQuery } from "./bound-params.js";
+import { classifyClickhouse, clickhouseDriver, clickhouseType } from "./clickhouse.js";
 import { type ConnectionUrl, effectivePort, parseConnectionUrl, scrub, sensitiveParts } from "./connection-url.js";
 import type { Driver, DriverFailure, QueryOutcome } from "./driver.types.js";
 import { classifyMysql, mysqlDriver } from "./mysql.js";
@@ -58,6 +59,7 @@ export function createSqlAction(options: SqlActionOptions = {}) {
   const families: Partial<Record<ConnectionUrl["family"], Family>> = {
     postgresql: { driver: postgresDriver, classify: classifyPostgres },
     mysql: { driver: mysqlDriver, classify: classifyMysql },
+    clickhouse: { driver: clickhouseDriver, classify: classifyClickhouse },
     sqlite: {
       driver: createSqliteDriver({
         sqliteDir: options.sqliteDir,
@@ -107,7 +109,8 @@ async function executeQuery(
     throw new CofferError("unsupported_sql_dialect", `${url.dialect} is not available in this build of Coffer.`);
   }
   await assertNotOwnDatabase(url, options.ownDatabase);
-  const translated = translateQuery(args.query, args.bound_params ?? {}, url.family);
+  const translated = translateQuery(args.query, args.bound_params ?? {}, url.family, clickhouseType);
+  const namedValues = Object.fromEntries(translated.names.map((name) => [name, args.bound_params?.[name]]));
   const ca = optionalSecret(ctx, "ca_cert")?.CA_CERTIFICATE || undefined;
   const where = describe(url);
   const timeoutMs = Math.ceil(args.timeout_seconds * 1000);
@@ -136,6 +139,7 @@ async function executeQuery(
         url,
         sql: translated.sql,
         values: translated.values,
+        namedValues,
         limit,
         timeoutMs,
         readOnly: args.read_only,
@@ -182,7 +186,12 @@ function failure(
   if (isCofferError(error))
     return new CofferError(error.code, scrub(error.message, parts), { details: error.details ?? {} });
   const classified = at.classify(error);
-  const message = scrub(classified?.message ?? (error instanceof Error ? error.message : String(error)), parts);
+  const raw = classified?.message ?? (error instanceof Error ? error.message : String(error));
+  // ClickHouse appends ", e.what() = DB::Exception" and a newline; the sentence ends before that.
+  const message = scrub(raw, parts)
+    .replace(/,\s*e\.what\(\) = DB::Exception\s*$/, "")
+    .trim()
+    .replace(/\.$/, "");
   const details = classified?.sqlState === undefined ? {} : { sqlstate: classified.sqlState };
   switch (classified?.code) {
     case "sql_timeout":
