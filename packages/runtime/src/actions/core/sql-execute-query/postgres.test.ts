@@ -203,6 +203,20 @@ describe("core.sql.execute_query on PostgreSQL", () => {
     await refusedWith(run({ query: "SELECT 1" }, `${URL_}?sslmode=require`), "sql_connection_failed");
   });
 
+  test("pooled connections are reused, and a SET in one run does not reach the next", async () => {
+    const first = (await run({
+      query: "SELECT pg_backend_pid() AS pid, current_setting('search_path') AS path",
+      fetch_one: true,
+    })) as { pid: number; path: string };
+    await run({ query: "SET search_path TO pg_catalog" });
+    const second = (await run({
+      query: "SELECT pg_backend_pid() AS pid, current_setting('search_path') AS path",
+      fetch_one: true,
+    })) as { pid: number; path: string };
+    assert.equal(second.pid, first.pid);
+    assert.equal(second.path, first.path);
+  });
+
   test("the guard refuses Coffer's own PostgreSQL under any loopback alias, and allows another port", async () => {
     const action = createSqlAction({ ownDatabase: { dialect: "postgres", host: "127.0.0.1", port: 5432 } });
     const internalUrl = "postgres://coffer:internal-secret@127.0.0.1:5432/coffer";

@@ -1,4 +1,5 @@
 /** PostgreSQL through `pg`, rows read through a portal (pg-cursor) so a cut result is never fetched whole. */
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import type pgModule from "pg";
 import { type Driver, type DriverFailure, raisedWhileConnecting, whileConnecting } from "./driver.types.js";
@@ -61,9 +62,10 @@ export const postgresDriver: Driver = async (plan) => {
     types,
   };
   if (url.options.options !== undefined) config.options = url.options.options;
-  const client = new pg.Client(config);
-  // A late socket error after the guard ended the connection must not crash the process.
-  client.on("error", () => undefined);
+  const client = await pools.connect(config, plan.ca).catch((error: unknown) => {
+    throw whileConnecting(error);
+  });
+  let broken = true;
   const onAbort = (): void => {
     // end() waits for the server; the socket is cut at once so a stuck query frees the run.
     const connection = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection;
@@ -71,9 +73,6 @@ export const postgresDriver: Driver = async (plan) => {
   };
   plan.signal.addEventListener("abort", onAbort, { once: true });
   try {
-    await client.connect().catch((error: unknown) => {
-      throw whileConnecting(error);
-    });
     await client.query(plan.readOnly ? "BEGIN READ ONLY" : "BEGIN");
     const cursor = client.query(new Cursor(plan.sql, plan.values, { types }) as never) as unknown as CursorInstance;
     const rows = await new Promise<Row[]>((resolve, reject) =>
@@ -83,13 +82,55 @@ export const postgresDriver: Driver = async (plan) => {
     const count = cursor._result.rowCount ?? 0;
     await new Promise<void>((resolve, reject) => cursor.close((error) => (error ? reject(error) : resolve())));
     await client.query("COMMIT");
+    // Whatever the statement SET for the session goes, so the next run starts from the URL's settings.
+    await client.query("DISCARD ALL");
+    broken = false;
     if (!returnsRows) return { kind: "count", count };
     return { kind: "rows", rows: rows.slice(0, plan.limit).map(jsonRow), cut: rows.length > plan.limit };
   } finally {
     plan.signal.removeEventListener("abort", onAbort);
-    await client.end().catch(() => undefined);
+    // A connection that failed, timed out or was cancelled is closed, never reused.
+    client.release(broken);
   }
 };
+
+/**
+ * A small pool per connection configuration (URL, TLS, timeout): at most 4 connections each, idle
+ * ones closed after 10 s, at most 16 configurations (the least recently used pool is ended).
+ */
+const pools = (() => {
+  const byKey = new Map<string, pgModule.Pool>();
+  const guarded = new WeakSet<pgModule.PoolClient>();
+  const MAX_POOLS = 16;
+  return {
+    async connect(config: pgModule.ClientConfig, ca: string | undefined): Promise<pgModule.PoolClient> {
+      const { types: _types, ...rest } = config;
+      const key = createHash("sha256")
+        .update(JSON.stringify([rest, ca ?? null]))
+        .digest("hex");
+      let pool = byKey.get(key);
+      if (pool === undefined) {
+        pool = new (load().pg.Pool)({ ...config, max: 4, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+        // An idle connection the server closes must not crash the process.
+        pool.on("error", () => undefined);
+        if (byKey.size >= MAX_POOLS) {
+          const [oldestKey, oldest] = byKey.entries().next().value as [string, pgModule.Pool];
+          byKey.delete(oldestKey);
+          void oldest.end().catch(() => undefined);
+        }
+      } else {
+        byKey.delete(key);
+      }
+      byKey.set(key, pool);
+      const client = await pool.connect();
+      if (!guarded.has(client)) {
+        guarded.add(client);
+        client.on("error", () => undefined);
+      }
+      return client;
+    },
+  };
+})();
 
 export function classifyPostgres(error: unknown): DriverFailure | undefined {
   const e = error as { code?: string; message?: string };
