@@ -159,24 +159,6 @@ describe("core.sql.execute_query on MariaDB", () => {
     assert.deepEqual(await run({ query: `SELECT COUNT(*) AS n FROM ${table}`, read_only: true }), [{ n: "5" }]);
   });
 
-  test("pooled connections are reused, and a SET in one run does not reach the next", async () => {
-    // a URL of its own, so its pool holds one connection; the pause lets the reset on release finish
-    // (a run that starts during it gets a second connection)
-    const own = `${URL_}?connect_timeout=7`;
-    const settle = () => new Promise((r) => setTimeout(r, 100));
-    const probe = { query: "SELECT CONNECTION_ID() AS id, @@session.sql_mode AS mode", fetch_one: true };
-    const first = (await run(probe, own)) as { id: string; mode: string };
-    await settle();
-    await run({ query: "SET SESSION sql_mode = 'ANSI_QUOTES'" }, own);
-    await settle();
-    const second = (await run(probe, own)) as { id: string; mode: string };
-    assert.equal(second.id, first.id);
-    assert.ok(!second.mode.includes("ANSI_QUOTES"), second.mode);
-    // the same prepared statement again, after the reset dropped it on the server
-    await settle();
-    assert.deepEqual(await run(probe, own), second);
-  });
-
   test("SQL errors are sql_query_failed with the SQLSTATE", async () => {
     const error = await refusedWith(run({ query: "SELECT * FROM nonexistent_table" }), "sql_query_failed");
     assert.deepEqual((error as { details?: unknown }).details, { sqlstate: "42S02" });

@@ -2,7 +2,6 @@
  * MySQL and MariaDB through mysql2's server-side prepared statements. Rows arrive as events and
  * only the first `limit + 1` are kept; the rest are drained and dropped, so memory stays bounded.
  */
-import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import type mysqlModule from "mysql2";
 import { type Driver, type DriverFailure, raisedWhileConnecting, whileConnecting } from "./driver.types.js";
@@ -20,7 +19,7 @@ const OPTIONS = ["sslmode", "ssl_mode", "charset", "connect_timeout"];
 /** DATETIME, TIMESTAMP and their fractional forms (dateStrings gives 'YYYY-MM-DD HH:MM:SS'). */
 const DATETIME_TYPES = new Set([7, 12, 17, 18]);
 
-type Connection = mysqlModule.Connection | mysqlModule.PoolConnection;
+type Connection = mysqlModule.Connection;
 
 function run(connection: Connection, sql: string, values?: unknown[]): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -50,13 +49,14 @@ export const mysqlDriver: Driver = async (plan) => {
     multipleStatements: false,
   };
   if (ssl !== undefined) options.ssl = ssl as mysqlModule.SslOptions;
-  const connection = await pools.connect(options, plan.ca).catch((error: unknown) => {
-    throw whileConnecting(error);
-  });
-  let broken = true;
+  const connection = load().createConnection(options);
+  connection.on("error", () => undefined);
   const onAbort = (): void => connection.destroy();
   plan.signal.addEventListener("abort", onAbort, { once: true });
   try {
+    await new Promise<void>((resolve, reject) =>
+      connection.connect((error) => (error ? reject(whileConnecting(error)) : resolve())),
+    );
     const seconds = plan.timeoutMs / 1000;
     const version = String(((await run(connection, "SELECT VERSION() AS v")) as Row[])[0]?.v ?? "");
     if (/mariadb/i.test(version)) await run(connection, `SET SESSION max_statement_time = ${seconds}`);
@@ -88,7 +88,6 @@ export const mysqlDriver: Driver = async (plan) => {
       command.on("end", () => resolve({ rows, fields, count, seen }));
     });
     await run(connection, "COMMIT");
-    broken = false;
     if (outcome.fields === undefined) return { kind: "count", count: outcome.count };
     const datetimes = outcome.fields.filter((f) => DATETIME_TYPES.has(f.columnType ?? -1)).map((f) => f.name);
     const rows = outcome.rows.slice(0, plan.limit).map((row) => {
@@ -98,59 +97,19 @@ export const mysqlDriver: Driver = async (plan) => {
     return { kind: "rows", rows, cut: outcome.seen > plan.limit };
   } finally {
     plan.signal.removeEventListener("abort", onAbort);
-    // A connection that failed, timed out or was cancelled is closed, never reused; a good one is
-    // reset (COM_RESET_CONNECTION) as it goes back, so no session state reaches the next run.
-    if (broken) connection.destroy();
-    else connection.release();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        connection.destroy();
+        resolve();
+      }, 1000);
+      connection.end(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    connection.destroy();
   }
 };
-
-/**
- * A small pool per connection configuration: at most 4 connections each, idle ones closed after
- * 10 s, at most 16 configurations (the least recently used pool is ended).
- */
-const pools = (() => {
-  const byKey = new Map<string, mysqlModule.Pool>();
-  const guarded = new WeakSet<mysqlModule.PoolConnection>();
-  const MAX_POOLS = 16;
-  return {
-    connect(options: mysqlModule.ConnectionOptions, ca: string | undefined): Promise<mysqlModule.PoolConnection> {
-      const key = createHash("sha256")
-        .update(JSON.stringify([options, ca ?? null]))
-        .digest("hex");
-      let pool = byKey.get(key);
-      if (pool === undefined) {
-        pool = load().createPool({
-          ...options,
-          connectionLimit: 4,
-          maxIdle: 4,
-          idleTimeout: 10_000,
-          resetOnRelease: true,
-        } as mysqlModule.PoolOptions);
-        pool.on("error" as never, () => undefined);
-        if (byKey.size >= MAX_POOLS) {
-          const [oldestKey, oldest] = byKey.entries().next().value as [string, mysqlModule.Pool];
-          byKey.delete(oldestKey);
-          oldest.end(() => undefined);
-        }
-      } else {
-        byKey.delete(key);
-      }
-      byKey.set(key, pool);
-      const chosen = pool;
-      return new Promise((resolve, reject) =>
-        chosen.getConnection((error, connection) => {
-          if (error) return reject(error);
-          if (!guarded.has(connection)) {
-            guarded.add(connection);
-            connection.on("error", () => undefined);
-          }
-          resolve(connection);
-        }),
-      );
-    },
-  };
-})();
 
 export function classifyMysql(error: unknown): DriverFailure | undefined {
   const e = error as { code?: string; errno?: number; sqlState?: string; message?: string };
