@@ -11,7 +11,12 @@ test("defaults: embedded SQLite in ./.coffer", () => {
   assert.equal(config.store.maxValueBytes, 65_536);
   assert.equal(config.store.versionsKept, 20);
   assert.deepEqual(config.server, { port: 8080, host: "127.0.0.1" });
-  assert.deepEqual(config.runtime, { registryPaths: [], sandbox: "auto", actionTimeoutMs: 300_000 });
+  assert.deepEqual(config.runtime, {
+    registryPaths: [],
+    sandbox: "auto",
+    actionTimeoutMs: 300_000,
+    sqlSqliteDir: undefined,
+  });
   assert.deepEqual(config.aws, { stsEndpoint: undefined, region: undefined });
   assert.deepEqual(config.redis, { url: undefined });
 });
@@ -21,6 +26,7 @@ test("runtime, AWS and Redis sections", () => {
     COFFER_REGISTRY_PATH: "/opt/actions:relative/actions:",
     COFFER_SANDBOX: "bubblewrap",
     COFFER_ACTION_TIMEOUT_SECONDS: "30",
+    COFFER_SQL_SQLITE_DIR: "data/sqlite",
     COFFER_AWS_STS_ENDPOINT: "http://127.0.0.1:4566",
     AWS_REGION: "eu-west-1",
     COFFER_REDIS_URL: "redis://127.0.0.1:6379",
@@ -29,6 +35,7 @@ test("runtime, AWS and Redis sections", () => {
     registryPaths: ["/opt/actions", resolve("relative/actions")],
     sandbox: "bubblewrap",
     actionTimeoutMs: 30_000,
+    sqlSqliteDir: resolve("data/sqlite"),
   });
   assert.deepEqual(config.aws, { stsEndpoint: "http://127.0.0.1:4566", region: "eu-west-1" });
   assert.equal(config.redis.url, "redis://127.0.0.1:6379");

@@ -37,6 +37,7 @@ const schema = z.object({
   COFFER_REGISTRY_PATH: z.optional(z.string()),
   COFFER_SANDBOX: z.optional(z.enum(SANDBOX_MODES, { error: `must be one of ${SANDBOX_MODES.join(", ")}` })),
   COFFER_ACTION_TIMEOUT_SECONDS: intInRange(1, 24 * 3600, 300),
+  COFFER_SQL_SQLITE_DIR: nonEmpty(),
   COFFER_AWS_STS_ENDPOINT: z.optional(z.url({ error: "must be an http(s) URL" })),
   AWS_REGION: nonEmpty(),
   COFFER_REDIS_URL: z.optional(z.string().check(z.regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL"))),
@@ -63,7 +64,13 @@ export interface CofferConfig {
   log: { level: LogLevel };
   server: { port: number; host: string };
   /** For the action runtime: where custom actions live, how they are isolated, how long they may run. */
-  runtime: { registryPaths: string[]; sandbox: SandboxMode; actionTimeoutMs: number };
+  runtime: {
+    registryPaths: string[];
+    sandbox: SandboxMode;
+    actionTimeoutMs: number;
+    /** The only folder whose SQLite files core.sql.execute_query may open; absent: SQLite URLs are refused. */
+    sqlSqliteDir: string | undefined;
+  };
   aws: { stsEndpoint: string | undefined; region: string | undefined };
   /** For scale-out (BullMQ); absent in the embedded default. */
   redis: { url: string | undefined };
@@ -98,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CofferConfig {
         .map((p) => resolve(p)),
       sandbox: v.COFFER_SANDBOX ?? "auto",
       actionTimeoutMs: v.COFFER_ACTION_TIMEOUT_SECONDS * 1000,
+      sqlSqliteDir: v.COFFER_SQL_SQLITE_DIR === undefined ? undefined : resolve(v.COFFER_SQL_SQLITE_DIR),
     },
     aws: { stsEndpoint: v.COFFER_AWS_STS_ENDPOINT, region: v.AWS_REGION },
     redis: { url: v.COFFER_REDIS_URL },

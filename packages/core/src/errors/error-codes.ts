@@ -124,6 +124,18 @@ export const ERROR_CODES = {
   ssh_auth_failed: 422,
   ssh_connection_failed: 503,
   ssh_timeout: 408,
+  invalid_connection_url: 422,
+  unsupported_sql_dialect: 422,
+  invalid_sql_option: 422,
+  sql_internal_database: 403,
+  sql_path_refused: 403,
+  sql_missing_parameter: 422,
+  sql_connection_failed: 503,
+  sql_auth_failed: 422,
+  sql_query_failed: 422,
+  sql_read_only: 422,
+  sql_timeout: 408,
+  sql_unsupported: 422,
 } as const satisfies Record<string, ErrorStatus>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

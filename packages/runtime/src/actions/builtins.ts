@@ -1,6 +1,7 @@
 import type { ActionDefinition } from "@coffer/sdk";
 import { httpRequestAction } from "./core/http-request/http-request.js";
 import { requireAction } from "./core/require/require.js";
+import { sqlExecuteQueryAction } from "./core/sql-execute-query/sql-execute-query.js";
 import { sshExecuteCommandAction } from "./core/ssh-execute-command/ssh-execute-command.js";
 import { dropNullsAction, isInAction, notInAction } from "./core/transform-collections/collections.js";
 import { deduplicateAction, isDuplicateAction } from "./core/transform-deduplicate/deduplicate.js";
@@ -27,4 +28,5 @@ export const BUILTIN_ACTIONS: readonly ActionDefinition[] = Object.freeze([
   requireAction,
   httpRequestAction,
   sshExecuteCommandAction,
+  sqlExecuteQueryAction,
 ] as ActionDefinition[]);
