@@ -1,6 +1,9 @@
 export type { ActionDefinition, SecretDeclaration } from "@coffer/sdk";
 export { defineAction, isOAuthDeclaration, z } from "@coffer/sdk";
 export { BUILTIN_ACTIONS } from "./actions/builtins.js";
+export { ownDatabaseFromUrl } from "./actions/core/sql-execute-query/own-database.js";
+export type { SqlActionOptions } from "./actions/core/sql-execute-query/sql-execute-query.js";
+export { createSqlAction } from "./actions/core/sql-execute-query/sql-execute-query.js";
 export { createActionLog, createSecretsAccessor } from "./executor/action-context.js";
 export { baseEnvironment, effectiveEnvironment } from "./executor/environment.js";
 export type { Executor, ExecutorDeps } from "./executor/executor.js";

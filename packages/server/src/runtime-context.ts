@@ -10,7 +10,9 @@ import {
   BUILTIN_ACTIONS,
   createRegistry,
   createSandbox,
+  createSqlAction,
   type LoadedRegistry,
+  ownDatabaseFromUrl,
   type Sandbox,
 } from "@coffer/runtime";
 
@@ -40,6 +42,19 @@ export function databaseFiles(config: CofferConfig): string[] {
   return [file, `${file}-wal`, `${file}-shm`, `${file}-journal`];
 }
 
+/**
+ * The built-ins, with the SQL action told where Coffer's own store is (URLs reaching it are
+ * refused) and which folder SQLite files may be opened in.
+ */
+export function configuredBuiltins(config: CofferConfig): readonly AnyActionDefinition[] {
+  const sql = createSqlAction({
+    ownDatabase: ownDatabaseFromUrl(config.store.databaseUrl),
+    protectedPaths: [config.home],
+    ...(config.runtime.sqlSqliteDir ? { sqliteDir: config.runtime.sqlSqliteDir } : {}),
+  });
+  return BUILTIN_ACTIONS.map((action) => (action.id === sql.id ? sql : action));
+}
+
 export async function openRuntime(config: CofferConfig, options: OpenRuntimeOptions = {}): Promise<RuntimeContext> {
   const logger = options.warn ? { warn: options.warn } : undefined;
   const hiddenFiles = databaseFiles(config);
@@ -50,7 +65,7 @@ export async function openRuntime(config: CofferConfig, options: OpenRuntimeOpti
     ...(logger ? { logger } : {}),
   });
   const registry = await createRegistry({
-    builtins: options.builtins ?? BUILTIN_ACTIONS,
+    builtins: options.builtins ?? configuredBuiltins(config),
     paths: config.runtime.registryPaths,
     sandbox,
     home: config.home,

@@ -74,6 +74,7 @@ describe("coffer actions list", () => {
       [
         ["core.http_request", "builtin", undefined],
         ["core.require", "builtin", undefined],
+        ["core.sql.execute_query", "builtin", undefined],
         ["core.ssh.execute_command", "builtin", undefined],
         ...[
           "apply",
