@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import type { Coffer } from "../coffer.js";
 import {
   canary,
+  countQueries,
   createTestEnvironment,
   internalsOf,
   openBootstrapped,
@@ -11,23 +12,6 @@ import {
 } from "../testing/index.js";
 
 const actor = { actor: "run:tester", requestId: "req-run" };
-
-/** Counts the statements a Kysely handle sends outside transactions (the run path's reads). */
-function countReads(coffer: Coffer): { count: () => number; stop: () => void } {
-  const db = internalsOf(coffer).database.db;
-  const original = db.executeQuery.bind(db);
-  let n = 0;
-  (db as { executeQuery: typeof db.executeQuery }).executeQuery = ((query, queryId) => {
-    n += 1;
-    return original(query, queryId);
-  }) as typeof db.executeQuery;
-  return {
-    count: () => n,
-    stop: () => {
-      (db as { executeQuery: typeof db.executeQuery }).executeQuery = original;
-    },
-  };
-}
 
 for (const dialect of await testDialects("run-path resolution")) {
   describe(`resolveForRun (${dialect})`, () => {
@@ -60,7 +44,7 @@ for (const dialect of await testDialects("run-path resolution")) {
     test("ten secrets and two variables in one round trip; values decrypted; one use-audit row per secret", async () => {
       const names = Array.from({ length: 10 }, (_, i) => `svc_${i}`);
       const before = (await coffer.audit.list({ workspaceId: ws, limit: 1000 })).length;
-      const reads = countReads(coffer);
+      const reads = countQueries(coffer);
       const result = await coffer.resolution.resolveForRun({
         workspaceId: ws,
         environment: "default",
@@ -142,7 +126,7 @@ for (const dialect of await testDialects("run-path resolution")) {
     });
 
     test("nothing to resolve reads nothing and writes nothing", async () => {
-      const reads = countReads(coffer);
+      const reads = countQueries(coffer);
       const result = await coffer.resolution.resolveForRun({
         workspaceId: ws,
         environment: "default",

@@ -170,3 +170,20 @@ export function sealedColumns(
   const sealed = sealValues(internalsOf(coffer).keyring, versionAad(workspaceId, secretId, versionId), values);
   return { ciphertext: sealed.ciphertext, wrapped_key: sealed.wrappedKey, kid: sealed.kid };
 }
+
+/** Counts the statements a Coffer sends outside transactions (the run path's reads), until `stop`. */
+export function countQueries(coffer: Coffer): { count: () => number; stop: () => void } {
+  const db = internalsOf(coffer).database.db;
+  const original = db.executeQuery.bind(db);
+  let n = 0;
+  (db as { executeQuery: typeof db.executeQuery }).executeQuery = ((query, queryId) => {
+    n += 1;
+    return original(query, queryId);
+  }) as typeof db.executeQuery;
+  return {
+    count: () => n,
+    stop: () => {
+      (db as { executeQuery: typeof db.executeQuery }).executeQuery = original;
+    },
+  };
+}

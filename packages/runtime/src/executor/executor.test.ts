@@ -6,8 +6,8 @@ import { after, before, describe, test } from "node:test";
 import type { Coffer } from "@coffer/core";
 import {
   canary,
+  countQueries,
   createTestEnvironment,
-  internalsOf,
   LeakHunter,
   openBootstrapped,
   type TestEnvironment,
@@ -20,23 +20,6 @@ import { createExecutor, type Executor } from "./executor.js";
 import type { ActionRunRequest, ActionRunResult, SecretPreprocessor } from "./executor.types.js";
 
 const actor = { actor: "test:executor" };
-
-/** Counts the statements sent outside transactions: the run path's reads. */
-function countReads(coffer: Coffer): { count: () => number; stop: () => void } {
-  const db = internalsOf(coffer).database.db;
-  const original = db.executeQuery.bind(db);
-  let n = 0;
-  (db as { executeQuery: typeof db.executeQuery }).executeQuery = ((query, queryId) => {
-    n += 1;
-    return original(query, queryId);
-  }) as typeof db.executeQuery;
-  return {
-    count: () => n,
-    stop: () => {
-      (db as { executeQuery: typeof db.executeQuery }).executeQuery = original;
-    },
-  };
-}
 
 function failed(result: ActionRunResult) {
   assert.equal(result.status, "failed", `expected a failure, got ${JSON.stringify(result)}`);
@@ -412,7 +395,7 @@ for (const dialect of await testDialects("executor")) {
     });
 
     test("one store read per action run, whatever the number of secrets and the template depth", async () => {
-      const reads = countReads(coffer);
+      const reads = countQueries(coffer);
       const flat = succeeded(
         await run({
           actionId: "test.echo",

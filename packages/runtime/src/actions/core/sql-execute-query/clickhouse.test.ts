@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { isCofferError } from "@coffer/core";
 import { runAction, testContext } from "../../test-context.test-support.js";
+import { refusedWith } from "./sql.test-support.js";
 import { sqlExecuteQueryAction } from "./sql-execute-query.js";
 
 const URL_ = process.env.COFFER_TEST_CLICKHOUSE_URL ?? "clickhouse+http://default@127.0.0.1:8123/default";
@@ -11,17 +11,6 @@ const table = `sql_action_${randomBytes(4).toString("hex")}`;
 
 const run = (args: Record<string, unknown>, url = URL_) =>
   runAction(sqlExecuteQueryAction, args, testContext({ sql: { CONNECTION_URL: url } }));
-
-async function refusedWith(promise: Promise<unknown>, code: string): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isCofferError(error), String(error));
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 before(async () => {
   await run({ query: `CREATE TABLE ${table} (id UInt32, name String, big UInt64) ENGINE = Memory` });

@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { isCofferError } from "@coffer/core";
 import mysql from "mysql2/promise";
 import { runAction, testContext } from "../../test-context.test-support.js";
+import { refusedWith } from "./sql.test-support.js";
 import { sqlExecuteQueryAction } from "./sql-execute-query.js";
 
 const URL_ = "mysql+pymysql://root@127.0.0.1:3306/test";
@@ -15,17 +15,6 @@ let admin: mysql.Connection;
 
 const run = (args: Record<string, unknown>, url = URL_) =>
   runAction(sqlExecuteQueryAction, args, testContext({ sql: { CONNECTION_URL: url } }));
-
-async function refusedWith(promise: Promise<unknown>, code: string): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isCofferError(error), String(error));
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 before(async () => {
   admin = await mysql.createConnection({ host: "127.0.0.1", port: 3306, user: "root", database: "test" });

@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { isCofferError } from "@coffer/core";
 import pg from "pg";
 import { runAction, testContext } from "../../test-context.test-support.js";
+import { refusedWith } from "./sql.test-support.js";
 import { createSqlAction, sqlExecuteQueryAction } from "./sql-execute-query.js";
 
 const URL_ = "postgresql+psycopg://postgres@127.0.0.1:5432/test";
@@ -18,17 +19,6 @@ const admin = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", d
 
 const run = (args: Record<string, unknown>, url = URL_) =>
   runAction(sqlExecuteQueryAction, args, testContext({ sql: { CONNECTION_URL: url } }));
-
-async function refusedWith(promise: Promise<unknown>, code: string): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isCofferError(error), String(error));
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 before(async () => {
   await admin.connect();

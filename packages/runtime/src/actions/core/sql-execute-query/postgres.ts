@@ -42,7 +42,7 @@ const types = {
 };
 
 export const postgresDriver: Driver = async (plan) => {
-  const { pg, Cursor } = load();
+  const { Cursor } = load();
   const { url } = plan;
   checkOptions(url, OPTIONS);
   const ssl = tlsOptions(tlsMode(url, plan.ca !== undefined), url.host, plan.ca);

@@ -4,11 +4,11 @@ import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { isCofferError } from "@coffer/core";
 import { createTestEnvironment, type TestEnvironment } from "@coffer/core/testing";
 import Database from "better-sqlite3";
 import { runAction, testContext } from "../../test-context.test-support.js";
 import { ownDatabaseFromUrl } from "./own-database.js";
+import { refusedWith } from "./sql.test-support.js";
 import { createSqlAction, sqlExecuteQueryAction } from "./sql-execute-query.js";
 
 let coffer: TestEnvironment;
@@ -17,17 +17,6 @@ let action: ReturnType<typeof createSqlAction>;
 
 const run = (args: Record<string, unknown>, url: string) =>
   runAction(action, args, testContext({ sql: { CONNECTION_URL: url } }));
-
-async function refusedWith(promise: Promise<unknown>, code: string): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isCofferError(error), String(error));
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 before(async () => {
   coffer = await createTestEnvironment("sqlite");
