@@ -41,10 +41,15 @@ export type {
   ActionStatement,
   CheckProblem,
   CheckResult,
+  ChildRunRequest,
+  DeployedWorkflow,
   ExpectedField,
   RunWorkflowOptions,
+  StartedChildRun,
   TaskResult,
   WorkflowDocument,
+  WorkflowHost,
+  WorkflowLookup,
   WorkflowRunResult,
 } from "./workflows/index.js";
 export {

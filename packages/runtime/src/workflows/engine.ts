@@ -1,5 +1,6 @@
 // The scheduler (Tracecat §4): a ready-set walk over the action graph. Each completed task marks
 // its outgoing edges visited or skipped and queues successors whose every incoming edge resolved.
+
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { type Actor, CofferError, isCofferError } from "@coffer/core";
@@ -22,6 +23,7 @@ import {
   type WorkflowDocument,
 } from "./document.js";
 import { normalizeTrigger } from "./expects.js";
+import type { WorkflowHost } from "./host.types.js";
 import { GATHER, LOOP_END, LOOP_START, loopRegions, SCATTER } from "./scopes.js";
 
 export const ROOT_STREAM = "<root>:0";
@@ -87,6 +89,10 @@ export interface RunWorkflowOptions {
   runId?: string;
   signal?: AbortSignal;
   onActionDone?: (ref: string, outcome: ActionOutcome) => void;
+  /** Deployed workflows, for `core.workflow.execute` and `error_handler`; absent → those fail clearly. */
+  workflows?: WorkflowHost;
+  /** Subflow nesting depth of this run: 0 for a run nobody else started. */
+  depth?: number;
 }
 
 interface Node {

@@ -6,3 +6,10 @@ export type { ActionErrorInfo, ActionOutcome, RunWorkflowOptions, TaskResult, Wo
 export { ROOT_STREAM, runWorkflow } from "./engine.js";
 export type { ExpectedField, TypeExpr } from "./expects.js";
 export { normalizeTrigger, parseExpects, parseTypeExpr } from "./expects.js";
+export type {
+  ChildRunRequest,
+  DeployedWorkflow,
+  StartedChildRun,
+  WorkflowHost,
+  WorkflowLookup,
+} from "./host.types.js";
