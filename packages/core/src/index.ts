@@ -23,6 +23,15 @@ export type {
 } from "./resolution/resolution.service.js";
 export type { KeyValue, SecretMetadata, SecretType } from "./secret-types/index.js";
 export { decodeUtf8Value, SECRET_TYPES, STRUCTURED_KEYS, validateKeyName } from "./secret-types/index.js";
+export type { ProtectedAwsSecretView } from "./secrets/aws-secret.js";
+export {
+  AWS_EXTERNAL_ID_KEY,
+  AWS_ROLE_ARN_PATTERN,
+  checkProtectedAwsSecret,
+  isProtectedAwsSecretName,
+  PROTECTED_AWS_SECRET_NAMES,
+  workspaceExternalId,
+} from "./secrets/aws-secret.js";
 export type { SecretExpiry } from "./secrets/expiry.js";
 export { EXPIRING_WITHIN_DAYS } from "./secrets/expiry.js";
 export type { SecretCheckResult } from "./secrets/secret-check.js";

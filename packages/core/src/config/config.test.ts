@@ -17,7 +17,14 @@ test("defaults: embedded SQLite in ./.coffer", () => {
     actionTimeoutMs: 300_000,
     sqlSqliteDir: undefined,
   });
-  assert.deepEqual(config.aws, { stsEndpoint: undefined, region: undefined });
+  assert.deepEqual(config.aws, {
+    stsEndpoint: undefined,
+    region: undefined,
+    accountId: undefined,
+    principalArn: undefined,
+    s3ConcurrencyLimit: 10,
+    s3MaxObjectBytes: 20 * 1024 * 1024,
+  });
   assert.deepEqual(config.redis, { url: undefined });
 });
 
@@ -29,6 +36,10 @@ test("runtime, AWS and Redis sections", () => {
     COFFER_SQL_SQLITE_DIR: "data/sqlite",
     COFFER_AWS_STS_ENDPOINT: "http://127.0.0.1:4566",
     AWS_REGION: "eu-west-1",
+    COFFER_AWS_ACCOUNT_ID: "123456789012",
+    COFFER_AWS_PRINCIPAL_ARN: "arn:aws:iam::123456789012:role/coffer",
+    COFFER_S3_CONCURRENCY_LIMIT: "4",
+    COFFER_S3_MAX_OBJECT_BYTES: "1024",
     COFFER_REDIS_URL: "redis://127.0.0.1:6379",
   });
   assert.deepEqual(config.runtime, {
@@ -37,7 +48,14 @@ test("runtime, AWS and Redis sections", () => {
     actionTimeoutMs: 30_000,
     sqlSqliteDir: resolve("data/sqlite"),
   });
-  assert.deepEqual(config.aws, { stsEndpoint: "http://127.0.0.1:4566", region: "eu-west-1" });
+  assert.deepEqual(config.aws, {
+    stsEndpoint: "http://127.0.0.1:4566",
+    region: "eu-west-1",
+    accountId: "123456789012",
+    principalArn: "arn:aws:iam::123456789012:role/coffer",
+    s3ConcurrencyLimit: 4,
+    s3MaxObjectBytes: 1024,
+  });
   assert.equal(config.redis.url, "redis://127.0.0.1:6379");
 });
 
@@ -54,6 +72,8 @@ test("a bad value names the variable and the rule", () => {
     ["COFFER_SANDBOX", "none", /COFFER_SANDBOX must be one of auto, bubblewrap, node/],
     ["COFFER_REDIS_URL", "http://x", /COFFER_REDIS_URL must be a redis:\/\//],
     ["COFFER_AWS_STS_ENDPOINT", "not a url", /COFFER_AWS_STS_ENDPOINT must be an http/],
+    ["COFFER_AWS_ACCOUNT_ID", "12345", /COFFER_AWS_ACCOUNT_ID must be a 12-digit AWS account id/],
+    ["COFFER_AWS_PRINCIPAL_ARN", "coffer", /COFFER_AWS_PRINCIPAL_ARN must be an IAM role or user ARN/],
   ] as const) {
     assert.throws(
       () => loadConfig({ [variable]: value }),

@@ -40,6 +40,12 @@ const schema = z.object({
   COFFER_SQL_SQLITE_DIR: nonEmpty(),
   COFFER_AWS_STS_ENDPOINT: z.optional(z.url({ error: "must be an http(s) URL" })),
   AWS_REGION: nonEmpty(),
+  COFFER_AWS_ACCOUNT_ID: z.optional(z.string().check(z.regex(/^\d{12}$/, "must be a 12-digit AWS account id"))),
+  COFFER_AWS_PRINCIPAL_ARN: z.optional(
+    z.string().check(z.regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+$/, "must be an IAM role or user ARN")),
+  ),
+  COFFER_S3_CONCURRENCY_LIMIT: intInRange(1, 1000, 10),
+  COFFER_S3_MAX_OBJECT_BYTES: intInRange(1, 5 * 1024 * 1024 * 1024, 20 * 1024 * 1024),
   COFFER_REDIS_URL: z.optional(z.string().check(z.regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL"))),
 });
 
@@ -71,7 +77,20 @@ export interface CofferConfig {
     /** The only folder whose SQLite files core.sql.execute_query may open; absent: SQLite URLs are refused. */
     sqlSqliteDir: string | undefined;
   };
-  aws: { stsEndpoint: string | undefined; region: string | undefined };
+  /** Coffer's own AWS identity (AssumeRole into users' roles) and the AWS actions' limits. */
+  aws: {
+    /** STS endpoint override (tests, private endpoints); absent: the region's public endpoint. */
+    stsEndpoint: string | undefined;
+    /** The process's region (AWS_REGION); absent: us-east-1. */
+    region: string | undefined;
+    /** What `GET …/secrets/aws-assume-role` reports; absent: asked of STS GetCallerIdentity. */
+    accountId: string | undefined;
+    principalArn: string | undefined;
+    /** tools.amazon_s3.get_objects: objects fetched at once, across the process. */
+    s3ConcurrencyLimit: number;
+    /** tools.amazon_s3.put_object: largest object accepted. */
+    s3MaxObjectBytes: number;
+  };
   /** For scale-out (BullMQ); absent in the embedded default. */
   redis: { url: string | undefined };
 }
@@ -107,7 +126,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CofferConfig {
       actionTimeoutMs: v.COFFER_ACTION_TIMEOUT_SECONDS * 1000,
       sqlSqliteDir: v.COFFER_SQL_SQLITE_DIR === undefined ? undefined : resolve(v.COFFER_SQL_SQLITE_DIR),
     },
-    aws: { stsEndpoint: v.COFFER_AWS_STS_ENDPOINT, region: v.AWS_REGION },
+    aws: {
+      stsEndpoint: v.COFFER_AWS_STS_ENDPOINT,
+      region: v.AWS_REGION,
+      accountId: v.COFFER_AWS_ACCOUNT_ID,
+      principalArn: v.COFFER_AWS_PRINCIPAL_ARN,
+      s3ConcurrencyLimit: v.COFFER_S3_CONCURRENCY_LIMIT,
+      s3MaxObjectBytes: v.COFFER_S3_MAX_OBJECT_BYTES,
+    },
     redis: { url: v.COFFER_REDIS_URL },
   };
 }

@@ -136,6 +136,21 @@ export const ERROR_CODES = {
   sql_read_only: 422,
   sql_timeout: 408,
   sql_unsupported: 422,
+  // AWS (protected secrets aws / amazon_s3, AssumeRole on the host, the AWS actions)
+  aws_profile_unsupported: 422,
+  invalid_aws_role_arn: 422,
+  aws_external_id_reserved: 422,
+  aws_assume_role_failed: 422,
+  aws_identity_unavailable: 503,
+  aws_credentials_missing: 422,
+  aws_unsupported_service: 422,
+  aws_unsupported_method: 422,
+  aws_api_error: 422,
+  aws_response_too_large: 413,
+  s3_invalid_uri: 422,
+  s3_invalid_key: 422,
+  s3_invalid_data: 422,
+  s3_object_too_large: 413,
 } as const satisfies Record<string, ErrorStatus>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -14,6 +14,7 @@ import {
   validateSecretName,
   validateSecretValues,
 } from "../secret-types/index.js";
+import { checkProtectedAwsSecret } from "./aws-secret.js";
 import { expiryOf } from "./expiry.js";
 import { checkSecretValue, type SecretCheckResult } from "./secret-check.js";
 import type {
@@ -196,6 +197,7 @@ export function createSecretsService(deps: {
     const tags = checkTags(input.tags ?? {});
     const expiresAt = checkExpiresAt(input.expiresAt);
     const validated = validateSecretValues(type, input.keys, { maxValueBytes: options.maxValueBytes });
+    checkAwsValues(name, validated);
     const now = clock().toISOString();
     const secretId = newId();
     const version = makeVersion(workspaceId, secretId, 1, validated, actor, now);
@@ -274,6 +276,7 @@ export function createSecretsService(deps: {
       const validated = validateSecretValues(row.type, mergeKeys(row, requested), {
         maxValueBytes: options.maxValueBytes,
       });
+      checkAwsValues(row.name, validated);
       return {
         validated,
         manualExpiry:
@@ -339,6 +342,7 @@ export function createSecretsService(deps: {
         old.key_names.map((key) => ({ key, value: opened.values[key] ?? "" })),
         { maxValueBytes: Number.MAX_SAFE_INTEGER },
       );
+      checkAwsValues(row.name, validated);
       return {
         validated,
         manualExpiry: row.expires_at_manual ? row.expires_at : null,
@@ -508,6 +512,11 @@ function notFound(id: string): CofferError {
     status: 404,
     details: { id },
   });
+}
+
+/** `aws` / `amazon_s3`: AWS_PROFILE and a malformed role ARN are refused when written (reference §7.1). */
+function checkAwsValues(name: string, validated: ValidatedSecretValues): void {
+  checkProtectedAwsSecret(name, Object.fromEntries(validated.keys.map((k) => [k.key, k.value])));
 }
 
 function notFoundByName(name: string, environment: string): CofferError {
