@@ -35,6 +35,8 @@ await build({
     "fastify",
     "@fastify/*",
     "fastify-type-provider-zod",
+    // The AWS SDK clients load lazily (one import per service) from node_modules, never bundled.
+    "@aws-sdk/*",
   ],
   // Classic zod is only for the HTTP server's schemas: loaded from node_modules with `serve` (the
   // same copy fastify-type-provider-zod uses), while the config's small zod/mini stays bundled.

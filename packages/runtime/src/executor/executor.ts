@@ -128,6 +128,8 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       if (request.signal?.aborted) onCancel();
       request.signal?.addEventListener("abort", onCancel, { once: true });
 
+      // The values as stored stay in the mask set when a preprocessor replaces them (a role ARN).
+      const storedValues = maskSet(secrets);
       try {
         for (const preprocessor of preprocessors) {
           await untilAborted(
@@ -135,6 +137,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
               workspaceId: request.workspaceId,
               environment,
               actionId: entry.id,
+              runId,
               secrets,
               signal: controller.signal,
             }),
@@ -144,7 +147,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       } finally {
         // Built from the values after preprocessing (AssumeRole credentials, refreshed tokens),
         // before anything of the run can print; also when a preprocessor failed half-way.
-        masker = deps.createMasker(maskSet(secrets));
+        masker = deps.createMasker([...new Set([...storedValues, ...maskSet(secrets)])]);
         const inFlight = masker;
         if (inFlight.patternCount > 0) releaseLogMask = deps.logMasks?.add((line) => inFlight.maskText(line));
       }

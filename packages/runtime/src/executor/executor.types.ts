@@ -54,6 +54,8 @@ export interface PreprocessorInput {
   workspaceId: string;
   environment: string;
   actionId: string;
+  /** The run the action belongs to (a workflow run's id for each of its actions). */
+  runId: string;
   /** Secret name → key → value; a preprocessor may add keys or secrets. */
   secrets: Map<string, Record<string, string>>;
   signal: AbortSignal;
