@@ -4,6 +4,19 @@ export { BUILTIN_ACTIONS } from "./actions/builtins.js";
 export { ownDatabaseFromUrl } from "./actions/core/sql-execute-query/own-database.js";
 export type { SqlActionOptions } from "./actions/core/sql-execute-query/sql-execute-query.js";
 export { createSqlAction } from "./actions/core/sql-execute-query/sql-execute-query.js";
+export type { AmazonS3Options } from "./actions/tools/amazon-s3/amazon-s3.js";
+export { createAmazonS3Actions, parseS3Uri } from "./actions/tools/amazon-s3/amazon-s3.js";
+export type { AwsActionOptions } from "./actions/tools/aws/session.js";
+export { createAwsBoto3Actions } from "./actions/tools/aws-boto3/aws-boto3.js";
+export type {
+  AssumeRoleRequest,
+  AwsAssumeRolePreprocessor,
+  AwsHostOptions,
+  TemporaryCredentials,
+} from "./aws/assume-role.js";
+export { createAwsAssumeRolePreprocessor, defaultSessionName, REFRESH_MARGIN_MS } from "./aws/assume-role.js";
+export type { AwsHostIdentity, AwsIdentity } from "./aws/host-identity.js";
+export { createAwsHostIdentity, trustPolicy } from "./aws/host-identity.js";
 export { createActionLog, createSecretsAccessor } from "./executor/action-context.js";
 export { baseEnvironment, effectiveEnvironment } from "./executor/environment.js";
 export type { Executor, ExecutorDeps } from "./executor/executor.js";

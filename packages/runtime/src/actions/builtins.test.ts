@@ -30,6 +30,12 @@ test("the built-in actions and the secrets they declare", () => {
     { id: "core.http_request", secrets: ["mtls:mtls?", "ca_cert:ca_cert?"] },
     { id: "core.ssh.execute_command", secrets: ["ssh:ssh_key"] },
     { id: "core.sql.execute_query", secrets: ["sql:custom", "ca_cert:ca_cert?"] },
+    { id: "tools.aws_boto3.call_api", secrets: ["aws:custom"] },
+    { id: "tools.aws_boto3.call_paginated_api", secrets: ["aws:custom"] },
+    { id: "tools.amazon_s3.parse_uri", secrets: [] },
+    ...["call_method", "get_object", "get_objects", "list_objects", "copy_objects", "put_object", "delete_object"].map(
+      (name) => ({ id: `tools.amazon_s3.${name}`, secrets: ["amazon_s3:custom?"] }),
+    ),
   ]);
 });
 

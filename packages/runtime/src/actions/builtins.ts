@@ -8,6 +8,8 @@ import { deduplicateAction, isDuplicateAction } from "./core/transform-deduplica
 import { evalJsonpathsAction, flattenJsonAction } from "./core/transform-json/json-transforms.js";
 import { applyAction, filterAction, mapAction } from "./core/transform-lambda/lambda-transforms.js";
 import { reshapeAction } from "./core/transform-reshape/reshape.js";
+import { createAmazonS3Actions } from "./tools/amazon-s3/amazon-s3.js";
+import { createAwsBoto3Actions } from "./tools/aws-boto3/aws-boto3.js";
 
 /**
  * The actions that ship with Coffer and run in-process. The cast widens each handler's parameter
@@ -29,4 +31,6 @@ export const BUILTIN_ACTIONS: readonly ActionDefinition[] = Object.freeze([
   httpRequestAction,
   sshExecuteCommandAction,
   sqlExecuteQueryAction,
+  ...createAwsBoto3Actions(),
+  ...createAmazonS3Actions(),
 ] as ActionDefinition[]);
