@@ -13,6 +13,7 @@ import {
   PROTECTED_AWS_SECRET_NAMES,
   workspaceExternalId,
 } from "@coffer/core";
+import { quietSdkNodeWarning } from "../actions/tools/aws/sdk-warning.js";
 import type { PreprocessorInput, SecretPreprocessor } from "../executor/executor.types.js";
 
 /** Credentials are refreshed this long before they expire. */
@@ -55,6 +56,7 @@ type StsModule = typeof import("@aws-sdk/client-sts");
 let stsModule: Promise<StsModule> | undefined;
 /** The STS client loads on the first exchange, so no command that never assumes a role pays for it. */
 export const loadSts = (): Promise<StsModule> => {
+  quietSdkNodeWarning();
   stsModule ??= import("@aws-sdk/client-sts");
   return stsModule;
 };

@@ -6,6 +6,7 @@
  * holds only what the SDK really has.
  */
 import { CofferError } from "@coffer/core";
+import { quietSdkNodeWarning } from "./sdk-warning.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: an SDK client module's shape is checked at run time
 type SdkModule = Record<string, any>;
@@ -139,6 +140,7 @@ export function loadService(service: string): Promise<LoadedService> {
   if (!entry) return Promise.reject(unsupportedService(service));
   let pending = loaded.get(service);
   if (!pending) {
+    quietSdkNodeWarning();
     pending = entry.load().then((module) => {
       const commands = new Map<string, string>();
       const paginators = new Map<string, string>();
