@@ -7,13 +7,20 @@ import { isAbsolute, resolve } from "node:path";
 import { type CofferConfig, describeDatabaseUrl } from "@coffer/core";
 import {
   type AnyActionDefinition,
+  type AwsHostIdentity,
+  type AwsHostOptions,
   BUILTIN_ACTIONS,
+  createAmazonS3Actions,
+  createAwsAssumeRolePreprocessor,
+  createAwsBoto3Actions,
+  createAwsHostIdentity,
   createRegistry,
   createSandbox,
   createSqlAction,
   type LoadedRegistry,
   ownDatabaseFromUrl,
   type Sandbox,
+  type SecretPreprocessor,
 } from "@coffer/runtime";
 
 export interface RuntimeContext {
@@ -21,6 +28,13 @@ export interface RuntimeContext {
   sandbox: Sandbox;
   /** `runtime.actionTimeoutMs`: how long an action may run unless it says otherwise. */
   actionTimeoutMs: number;
+  /**
+   * The run path's preprocessors (AWS AssumeRole), one set per process: give them to every
+   * executor this process makes, so their caches serve all its runs.
+   */
+  preprocessors: readonly SecretPreprocessor[];
+  /** Coffer's own AWS identity, for `GET …/secrets/aws-assume-role`. */
+  awsIdentity: AwsHostIdentity;
   /** Removes the compiled custom-action bundles. */
   close(): Promise<void>;
 }
@@ -30,6 +44,8 @@ export interface OpenRuntimeOptions {
   builtins?: readonly AnyActionDefinition[];
   /** Where the one start-up warning goes (bubblewrap missing in auto mode). */
   warn?: (message: string) => void;
+  /** Coffer's own AWS credentials (tests); absent: the AWS SDK's default chain of this process. */
+  awsHostCredentials?: AwsHostOptions["hostCredentials"];
 }
 
 /** The SQLite files a custom action must not see (none for PostgreSQL). */
@@ -52,7 +68,16 @@ export function configuredBuiltins(config: CofferConfig): readonly AnyActionDefi
     protectedPaths: [config.home],
     ...(config.runtime.sqlSqliteDir ? { sqliteDir: config.runtime.sqlSqliteDir } : {}),
   });
-  return BUILTIN_ACTIONS.map((action) => (action.id === sql.id ? sql : action));
+  const aws = [
+    ...createAwsBoto3Actions({ region: config.aws.region }),
+    ...createAmazonS3Actions({
+      region: config.aws.region,
+      concurrencyLimit: config.aws.s3ConcurrencyLimit,
+      maxObjectBytes: config.aws.s3MaxObjectBytes,
+    }),
+  ];
+  const replacements = new Map<string, AnyActionDefinition>([[sql.id, sql], ...aws.map((a) => [a.id, a] as const)]);
+  return BUILTIN_ACTIONS.map((action) => replacements.get(action.id) ?? action);
 }
 
 export async function openRuntime(config: CofferConfig, options: OpenRuntimeOptions = {}): Promise<RuntimeContext> {
@@ -72,5 +97,21 @@ export async function openRuntime(config: CofferConfig, options: OpenRuntimeOpti
     protectedFiles: hiddenFiles,
     ...(logger ? { logger } : {}),
   });
-  return { registry, sandbox, actionTimeoutMs: config.runtime.actionTimeoutMs, close: () => registry.close() };
+  const aws: AwsHostOptions = {
+    stsEndpoint: config.aws.stsEndpoint,
+    region: config.aws.region,
+    ...(options.awsHostCredentials ? { hostCredentials: options.awsHostCredentials } : {}),
+  };
+  return {
+    registry,
+    sandbox,
+    actionTimeoutMs: config.runtime.actionTimeoutMs,
+    preprocessors: [createAwsAssumeRolePreprocessor(aws)],
+    awsIdentity: createAwsHostIdentity({
+      ...aws,
+      accountId: config.aws.accountId,
+      principalArn: config.aws.principalArn,
+    }),
+    close: () => registry.close(),
+  };
 }

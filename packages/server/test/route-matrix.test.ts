@@ -25,6 +25,7 @@ const EXPECTED_ROLE: Record<string, Role | "public"> = {
   "GET /api/v1/whoami": "viewer",
   "GET /api/v1/workspaces/:workspace/secrets": "viewer",
   "GET /api/v1/workspaces/:workspace/secrets/definitions": "viewer",
+  "GET /api/v1/workspaces/:workspace/secrets/aws-assume-role": "viewer",
   "POST /api/v1/workspaces/:workspace/secrets": "editor",
   "GET /api/v1/workspaces/:workspace/secrets/:id": "viewer",
   "GET /api/v1/workspaces/:workspace/secrets/by-name/:name": "viewer",
@@ -80,7 +81,11 @@ for (const dialect of await testDialects("http route x role matrix")) {
     let t: TestApp;
     before(async () => {
       // One audit row per denial, so each can be found by its request id.
-      t = await startTestApp(dialect, {}, { deniedAuditWindowMs: 0 });
+      t = await startTestApp(
+        dialect,
+        { COFFER_AWS_PRINCIPAL_ARN: "arn:aws:iam::123456789012:role/coffer" },
+        { deniedAuditWindowMs: 0 },
+      );
     });
     after(async () => t.close());
 

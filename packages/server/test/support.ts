@@ -73,6 +73,14 @@ export const ROUTES: RouteCase[] = [
     path: (f) => `/api/v1/workspaces/${f.workspace}/secrets/definitions`,
   },
   {
+    name: "aws assume-role setup",
+    method: "GET",
+    role: "viewer",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/secrets/aws-assume-role`,
+  },
+  {
     name: "create secret",
     method: "POST",
     role: "editor",

@@ -15,6 +15,7 @@ import { installAuth } from "./auth.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandlers, MAX_PARAM_LENGTH } from "./errors.js";
 import { LOG_SERIALIZERS } from "./log-serializers.js";
 import { auditRoutes } from "./routes/audit.routes.js";
+import { awsAssumeRoleRoutes } from "./routes/aws-assume-role.routes.js";
 import { environmentsRoutes } from "./routes/environments.routes.js";
 import { metaRoutes } from "./routes/meta.routes.js";
 import { secretDefinitionsRoutes } from "./routes/secret-definitions.routes.js";
@@ -210,6 +211,7 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
   }
   metaRoutes(app, coffer);
   secretDefinitionsRoutes(app, coffer, runtime.registry);
+  awsAssumeRoleRoutes(app, runtime.awsIdentity);
   secretsRoutes(app, coffer);
   variablesRoutes(app, coffer);
   environmentsRoutes(app, coffer);

@@ -38,7 +38,11 @@ export async function startTestApp(
   appOptions: Omit<BuildAppOptions, "logger"> = {},
 ): Promise<TestApp> {
   const env = await createTestEnvironment(dialect);
-  const { coffer, workspaceId } = await openBootstrapped(env, overrides);
+  // No test reaches the internet: STS is a closed loopback port unless a test gives its own.
+  const { coffer, workspaceId } = await openBootstrapped(env, {
+    COFFER_AWS_STS_ENDPOINT: "http://127.0.0.1:9",
+    ...overrides,
+  });
   const logs: string[] = [];
   const app = await buildApp(coffer, { ...appOptions, logger: { level: "trace", stream: captureStream(logs) } });
   const tokens = {} as Record<Role, string>;

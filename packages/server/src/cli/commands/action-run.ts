@@ -93,6 +93,7 @@ export function registerActionRunCommand(program: Command, context: CliContext):
           config: context.config(),
           createMasker,
           runCustomAction: (request) => runtime.sandbox.runCustomAction(request),
+          preprocessors: runtime.preprocessors,
         });
         opened = { workspaceId, runtime, executor };
       } catch (error) {

@@ -121,6 +121,7 @@ export function registerWorkflowCommands(program: Command, context: CliContext):
           config: context.config(),
           createMasker,
           runCustomAction: (request) => runtime.sandbox.runCustomAction(request),
+          preprocessors: runtime.preprocessors,
         });
         const result = await runWorkflow(doc, {
           runAction: (request) =>

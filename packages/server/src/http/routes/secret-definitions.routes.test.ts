@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { canary, testDialects } from "@coffer/core/testing";
-import { createRegistry, createSandbox, defineAction, type SecretDeclaration, z } from "@coffer/runtime";
+import {
+  createAwsHostIdentity,
+  createRegistry,
+  createSandbox,
+  defineAction,
+  type SecretDeclaration,
+  z,
+} from "@coffer/runtime";
 import { startTestApp, type TestApp } from "../testing.js";
 
 const W = "/api/v1/workspaces/default";
@@ -30,7 +37,16 @@ for (const dialect of await testDialects("http secret definitions route")) {
       t = await startTestApp(
         dialect,
         {},
-        { runtime: { registry, sandbox, actionTimeoutMs: 300_000, close: () => registry.close() } },
+        {
+          runtime: {
+            registry,
+            sandbox,
+            actionTimeoutMs: 300_000,
+            preprocessors: [],
+            awsIdentity: createAwsHostIdentity({}),
+            close: () => registry.close(),
+          },
+        },
       );
     });
     after(async () => t.close());
