@@ -91,6 +91,18 @@ describe("coffer actions list", () => {
         ].map((name) => [`core.transform.${name}`, "builtin", undefined]),
         ["tools.acme.ping", "custom", join(folder, "ping.ts")],
         ["tools.acme.ping_twice", "template", join(folder, "ping-twice.yml")],
+        ...[
+          "call_method",
+          "copy_objects",
+          "delete_object",
+          "get_object",
+          "get_objects",
+          "list_objects",
+          "parse_uri",
+          "put_object",
+        ].map((name) => [`tools.amazon_s3.${name}`, "builtin", undefined]),
+        ["tools.aws_boto3.call_api", "builtin", undefined],
+        ["tools.aws_boto3.call_paginated_api", "builtin", undefined],
       ],
     );
     assert.deepEqual(doc.actions.find((a) => a.id === "core.http_request")!.secrets, [
