@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
 import type { KeyEncryptionKey, Keyring } from "./keyring.js";
+import { freshRandom } from "./random.js";
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -17,7 +18,7 @@ export function versionAad(workspaceId: string, secretId: string, versionId: str
 }
 
 function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
-  const iv = randomBytes(IV_BYTES);
+  const iv = freshRandom(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
@@ -38,7 +39,7 @@ function wrapAad(aad: Buffer, kid: string): Buffer {
 
 /** Encrypts `values` under a fresh data key, wrapped by the keyring's active key. */
 export function sealValues(keyring: Keyring, aad: Buffer, values: Record<string, string>): SealedValues {
-  const dataKey = randomBytes(32);
+  const dataKey = freshRandom(32);
   const plaintext = Buffer.from(JSON.stringify(values), "utf8");
   try {
     const kek = keyring.active;

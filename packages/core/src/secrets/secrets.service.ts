@@ -199,25 +199,22 @@ export function createSecretsService(deps: {
     const now = clock().toISOString();
     const secretId = newId();
     const version = makeVersion(workspaceId, secretId, 1, validated, actor, now);
+    const secret = {
+      id: secretId,
+      workspace_id: workspaceId,
+      name,
+      type,
+      environment,
+      description,
+      tags,
+      ...expiry(expiresAt, validated.expiresAt),
+      created_at: now,
+      updated_at: now,
+      updated_by: actor.actor,
+    };
     try {
       await writer.writeTransaction(async (trx) => {
-        await store.insertSecret(
-          trx,
-          {
-            id: secretId,
-            workspace_id: workspaceId,
-            name,
-            type,
-            environment,
-            description,
-            tags,
-            ...expiry(expiresAt, validated.expiresAt),
-            created_at: now,
-            updated_at: now,
-            updated_by: actor.actor,
-          },
-          version,
-        );
+        await store.insertSecret(trx, secret, version);
         await audit.append(trx, [
           event(
             actor,
@@ -238,7 +235,16 @@ export function createSecretsService(deps: {
       }
       throw error;
     }
-    return mustFindItem(workspaceId, secretId);
+    // What was just written, without reading it back.
+    return toItem({
+      ...secret,
+      ...version,
+      id: secretId,
+      current_version_id: version.id,
+      current_version: 1,
+      version_count: 1,
+      corrupted_at: null,
+    });
   }
 
   async function update(workspaceId: string, id: string, input: SecretUpdateInput, actor: Actor): Promise<SecretItem> {
