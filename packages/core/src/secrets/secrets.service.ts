@@ -70,12 +70,18 @@ export function createSecretsService(deps: {
 }) {
   const { store, writer, keyring, audit, clock, options } = deps;
 
-  function open(row: { workspace_id: string } & SealedVersion, secretId: string, versionId: string) {
-    return openValues(keyring, versionAad(row.workspace_id, secretId, versionId), {
-      ciphertext: row.ciphertext,
-      wrappedKey: row.wrapped_key,
-      kid: row.kid,
-    });
+  function open(
+    row: { workspace_id: string } & SealedVersion,
+    secretId: string,
+    versionId: string,
+    options?: { fresh?: boolean },
+  ) {
+    return openValues(
+      keyring,
+      versionAad(row.workspace_id, secretId, versionId),
+      { ciphertext: row.ciphertext, wrappedKey: row.wrapped_key, kid: row.kid },
+      options,
+    );
   }
 
   /**
@@ -371,7 +377,7 @@ export function createSecretsService(deps: {
       lastId = page[page.length - 1]!.id;
       for (const v of page) {
         checked += 1;
-        const opened = open(v, v.secret_id, v.id);
+        const opened = open(v, v.secret_id, v.id, { fresh: true });
         if (opened.ok) {
           if (v.corrupted_at !== null) healed.push(v.id);
           continue;
