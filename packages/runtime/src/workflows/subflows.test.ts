@@ -217,24 +217,44 @@ describe("core.workflow.execute (Tracecat §7.4)", () => {
         returns: "${{ ACTIONS.wait.result }}",
       },
     );
-    gauge.max = 0;
-    const run = await h.run(
-      wf([
-        execute(
-          "call",
-          { workflow_alias: "delayed", loop_strategy: "parallel", trigger_inputs: { index: "${{ var.i }}" } },
-          { for_each: "${{ for var.i in FN.range(0, 12) }}" },
-        ),
-      ]),
-      { workflows: h.host([child]), childDispatchWindow: 8 },
-    );
-    ok(run);
-    assert.deepEqual(
-      results(run).call,
-      Array.from({ length: 12 }, (_, index) => ({ index })),
-    );
-    // The window only groups the starts: all twelve children were in flight at once.
-    assert.equal(gauge.max, 12);
+    /** How many children started before the engine first let the event loop through. */
+    const firstGroup = async (window: number | undefined) => {
+      const inner = h.host([child]);
+      let started = 0;
+      let group: number | null = null;
+      const host: WorkflowHost = {
+        find: (lookup) => inner.find(lookup),
+        start: (request) => {
+          if (started++ === 0)
+            setImmediate(() => {
+              group = started;
+            });
+          return inner.start(request);
+        },
+      };
+      gauge.max = 0;
+      const run = await h.run(
+        wf([
+          execute(
+            "call",
+            { workflow_alias: "delayed", loop_strategy: "parallel", trigger_inputs: { index: "${{ var.i }}" } },
+            { for_each: "${{ for var.i in FN.range(0, 12) }}" },
+          ),
+        ]),
+        { workflows: host, ...(window === undefined ? {} : { childDispatchWindow: window }) },
+      );
+      ok(run);
+      assert.deepEqual(
+        results(run).call,
+        Array.from({ length: 12 }, (_, index) => ({ index })),
+      );
+      // The window only groups the starts: all twelve children were in flight at once.
+      assert.equal(gauge.max, 12);
+      return group;
+    };
+    assert.equal(await firstGroup(8), 8);
+    assert.equal(await firstGroup(2), 8, "clamped to at least 8");
+    assert.equal(await firstGroup(undefined), 12, "the default window is 16");
   });
 
   test("46: an alias, literal or produced by an expression, names the child", async () => {
