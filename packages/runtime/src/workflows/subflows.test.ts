@@ -511,6 +511,28 @@ describe("subflow failures, strategies and limits", () => {
     assert.equal(error?.code, "expression_error");
   });
 
+  test("trigger_inputs are normalised against the child's expects", async () => {
+    const typed = deployed("typed", [reshape("noop", null)], {
+      entrypoint: { expects: { n: { type: "int" }, label: { type: "str", default: "none" } } },
+      returns: "${{ TRIGGER }}",
+    });
+    const host = h.host([typed]);
+    const good = await h.run(
+      wf([execute("call", { workflow_alias: "typed", wait_strategy: "wait", trigger_inputs: { n: 3 } })]),
+      {
+        workflows: host,
+      },
+    );
+    assert.deepEqual(results(good).call, { n: 3, label: "none" });
+    const bad = await h.run(
+      wf([execute("call", { workflow_alias: "typed", wait_strategy: "wait", trigger_inputs: { n: "three" } })]),
+      { workflows: host },
+    );
+    assert.equal(bad.status, "failed");
+    assert.equal(bad.error?.failures.call?.type, "ChildWorkflowError");
+    assert.match(bad.error?.failures.call?.message ?? "", /Failed to validate trigger inputs/);
+  });
+
   test("fail_strategy isolated: a failed child is an error element, the others continue", async () => {
     const run = await h.run(
       wf([
