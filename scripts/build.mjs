@@ -51,5 +51,8 @@ await build({
   banner: {
     js: "import { createRequire as __coffer_require } from 'node:module'; const require = __coffer_require(import.meta.url);",
   },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
   logLevel: "warning",
 });

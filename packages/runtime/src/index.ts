@@ -54,9 +54,11 @@ export type {
   ActionStatement,
   CheckProblem,
   CheckResult,
+  ChildRunBase,
   ChildRunRequest,
   DeployedWorkflow,
   ExpectedField,
+  MapWorkflowHost,
   RunWorkflowOptions,
   StartedChildRun,
   TaskResult,
@@ -67,7 +69,10 @@ export type {
 } from "./workflows/index.js";
 export {
   checkWorkflow,
+  createMapWorkflowHost,
+  isWorkflowId,
   loadWorkflow,
+  MAX_SUBFLOW_DEPTH,
   normalizeTrigger,
   parseTypeExpr,
   parseWorkflowText,

@@ -480,13 +480,16 @@ try {
   const ws = await coffer.workspaces.resolve("default");
   const token = readFileSync(join(config.home, "admin.token"), "utf8").trim();
   console.log("ratio = our speed / the floor's speed, both measured now (1× = as fast as the floor)");
-  await benchRead(coffer, ws.id, dir);
-  await benchHttp(coffer, ws.id, token);
-  benchStartup();
-  await benchBulk(coffer, ws.id, dir, join(config.home, "coffer.db"));
-  await benchScale(dir);
-  await benchRotate(dir);
-  await benchCliList(dir);
+  // COFFER_BENCH_ONLY=read,http,… runs only those parts (for measuring one change).
+  const only = process.env.COFFER_BENCH_ONLY?.split(",");
+  const wanted = (part: string) => !only || only.includes(part);
+  if (wanted("read")) await benchRead(coffer, ws.id, dir);
+  if (wanted("http")) await benchHttp(coffer, ws.id, token);
+  if (wanted("startup")) benchStartup();
+  if (wanted("bulk")) await benchBulk(coffer, ws.id, dir, join(config.home, "coffer.db"));
+  if (wanted("scale")) await benchScale(dir);
+  if (wanted("rotate")) await benchRotate(dir);
+  if (wanted("cli")) await benchCliList(dir);
 } finally {
   await coffer.close();
   rmSync(dir, { recursive: true, force: true });

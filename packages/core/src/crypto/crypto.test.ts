@@ -47,6 +47,22 @@ test("sealed values open only with the same AAD and an intact ciphertext", () =>
   assert.deepEqual(openValues(keyringFromEnvironment(KEY_B), aad, sealed), { ok: false, reason: "unknown_kid" });
 });
 
+test("a cached data key never opens another row's ciphertext, and `fresh` re-checks the wrapped key", () => {
+  const keyring = keyringFromEnvironment(KEY_A);
+  const aad = versionAad("ws", "secret", "v1");
+  const sealed = sealValues(keyring, aad, { TOKEN: "first" });
+  const other = sealValues(keyring, versionAad("ws", "secret", "v2"), { TOKEN: "second" });
+  assert.equal(openValues(keyring, aad, sealed).ok, true); // warms the cache
+  // Another version's ciphertext under this row's (cached) wrapped key: refused.
+  assert.equal(openValues(keyring, aad, { ...sealed, ciphertext: other.ciphertext }).ok, false);
+  const tampered = Buffer.from(sealed.wrappedKey, "base64");
+  tampered[20] = (tampered[20] ?? 0) ^ 0x80;
+  const broken = { ...sealed, wrappedKey: tampered.toString("base64") };
+  assert.deepEqual(openValues(keyring, aad, broken, { fresh: true }), { ok: false, reason: "undecryptable" });
+  assert.deepEqual(openValues(keyring, aad, broken), { ok: false, reason: "undecryptable" });
+  assert.equal(openValues(keyring, aad, sealed, { fresh: true }).ok, true);
+});
+
 test("the key file is created 0600 once, and rotation adds a new active key in front", () => {
   const dir = mkdtempSync(join(tmpdir(), "coffer-keyring-"));
   try {

@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
 import type { KeyEncryptionKey, Keyring } from "./keyring.js";
+import { freshRandom } from "./random.js";
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -17,7 +18,7 @@ export function versionAad(workspaceId: string, secretId: string, versionId: str
 }
 
 function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
-  const iv = randomBytes(IV_BYTES);
+  const iv = freshRandom(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
@@ -38,7 +39,7 @@ function wrapAad(aad: Buffer, kid: string): Buffer {
 
 /** Encrypts `values` under a fresh data key, wrapped by the keyring's active key. */
 export function sealValues(keyring: Keyring, aad: Buffer, values: Record<string, string>): SealedValues {
-  const dataKey = randomBytes(32);
+  const dataKey = freshRandom(32);
   const plaintext = Buffer.from(JSON.stringify(values), "utf8");
   try {
     const kek = keyring.active;
@@ -57,17 +58,49 @@ export type OpenResult =
   | { ok: true; values: Record<string, string> }
   | { ok: false; reason: "unknown_kid" | "undecryptable" };
 
+// Unwrapped data keys by (AAD, kid, wrapped key), per keyring: a resolve then costs one AES-GCM
+// open per secret instead of two. It exposes nothing new: whoever can read this process's memory
+// can read the keyring's key-encryption keys, which unwrap every data key. Bounded, and wiped when
+// it is cleared. A value is still opened (and authenticated against its row) on every use.
+const DATA_KEY_CACHE_MAX = 4096;
+const dataKeyCaches = new WeakMap<Keyring, Map<string, Buffer>>();
+
+function cachedDataKey(keyring: Keyring, kek: KeyEncryptionKey, aad: Buffer, wrappedKey: string): Buffer {
+  let cache = dataKeyCaches.get(keyring);
+  if (!cache) {
+    cache = new Map();
+    dataKeyCaches.set(keyring, cache);
+  }
+  const id = `${aad.toString("latin1")}\u0000${kek.kid}\u0000${wrappedKey}`;
+  const hit = cache.get(id);
+  if (hit) return hit;
+  const dataKey = open(kek.key, Buffer.from(wrappedKey, "base64"), wrapAad(aad, kek.kid));
+  if (cache.size >= DATA_KEY_CACHE_MAX) {
+    for (const key of cache.values()) key.fill(0);
+    cache.clear();
+  }
+  cache.set(id, dataKey);
+  return dataKey;
+}
+
 /**
  * Decrypts a sealed version. Never throws for bad data: a version that cannot be opened is
- * reported so the caller can show the secret as corrupted.
+ * reported so the caller can show the secret as corrupted. `fresh` unwraps the data key again
+ * even when it is cached (what `coffer secrets verify` needs to check every byte).
  */
-export function openValues(keyring: Keyring, aad: Buffer, sealed: SealedValues): OpenResult {
+export function openValues(
+  keyring: Keyring,
+  aad: Buffer,
+  sealed: SealedValues,
+  options: { fresh?: boolean } = {},
+): OpenResult {
   let kek = keyring.get(sealed.kid);
   if (!kek && keyring.reload()) kek = keyring.get(sealed.kid);
   if (!kek) return { ok: false, reason: "unknown_kid" };
-  let dataKey: Buffer | undefined;
+  let freshKey: Buffer | undefined;
   try {
-    dataKey = open(kek.key, Buffer.from(sealed.wrappedKey, "base64"), wrapAad(aad, kek.kid));
+    if (options.fresh) freshKey = open(kek.key, Buffer.from(sealed.wrappedKey, "base64"), wrapAad(aad, kek.kid));
+    const dataKey = freshKey ?? cachedDataKey(keyring, kek, aad, sealed.wrappedKey);
     const plaintext = open(dataKey, Buffer.from(sealed.ciphertext, "base64"), aad);
     const values = JSON.parse(plaintext.toString("utf8")) as unknown;
     plaintext.fill(0);
@@ -78,7 +111,7 @@ export function openValues(keyring: Keyring, aad: Buffer, sealed: SealedValues):
   } catch {
     return { ok: false, reason: "undecryptable" };
   } finally {
-    dataKey?.fill(0);
+    freshKey?.fill(0);
   }
 }
 

@@ -1,10 +1,4 @@
-import { randomFillSync } from "node:crypto";
-
-// One system call fills randomness for 256 ids: a call per id cost more than the rest of an
-// audit append. Bytes are handed out once each and the pool is refilled when spent.
-const POOL_IDS = 256;
-const pool = Buffer.alloc(16 * POOL_IDS);
-let next = POOL_IDS;
+import { freshRandom } from "../crypto/random.js";
 
 /**
  * A UUIDv7: 48 bits of Unix milliseconds, then random bits. Ids made one after another sort one
@@ -12,12 +6,7 @@ let next = POOL_IDS;
  * page (on SQLite that halves the cost of an audit append). Still unguessable: 74 random bits.
  */
 export function newId(): string {
-  if (next === POOL_IDS) {
-    randomFillSync(pool);
-    next = 0;
-  }
-  const b = pool.subarray(next * 16, next * 16 + 16);
-  next += 1;
+  const b = freshRandom(16);
   b.writeUIntBE(Date.now(), 0, 6);
   b[6] = ((b[6] ?? 0) & 0x0f) | 0x70;
   b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;

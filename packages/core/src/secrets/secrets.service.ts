@@ -71,12 +71,18 @@ export function createSecretsService(deps: {
 }) {
   const { store, writer, keyring, audit, clock, options } = deps;
 
-  function open(row: { workspace_id: string } & SealedVersion, secretId: string, versionId: string) {
-    return openValues(keyring, versionAad(row.workspace_id, secretId, versionId), {
-      ciphertext: row.ciphertext,
-      wrappedKey: row.wrapped_key,
-      kid: row.kid,
-    });
+  function open(
+    row: { workspace_id: string } & SealedVersion,
+    secretId: string,
+    versionId: string,
+    options?: { fresh?: boolean },
+  ) {
+    return openValues(
+      keyring,
+      versionAad(row.workspace_id, secretId, versionId),
+      { ciphertext: row.ciphertext, wrappedKey: row.wrapped_key, kid: row.kid },
+      options,
+    );
   }
 
   /**
@@ -201,25 +207,22 @@ export function createSecretsService(deps: {
     const now = clock().toISOString();
     const secretId = newId();
     const version = makeVersion(workspaceId, secretId, 1, validated, actor, now);
+    const secret = {
+      id: secretId,
+      workspace_id: workspaceId,
+      name,
+      type,
+      environment,
+      description,
+      tags,
+      ...expiry(expiresAt, validated.expiresAt),
+      created_at: now,
+      updated_at: now,
+      updated_by: actor.actor,
+    };
     try {
       await writer.writeTransaction(async (trx) => {
-        await store.insertSecret(
-          trx,
-          {
-            id: secretId,
-            workspace_id: workspaceId,
-            name,
-            type,
-            environment,
-            description,
-            tags,
-            ...expiry(expiresAt, validated.expiresAt),
-            created_at: now,
-            updated_at: now,
-            updated_by: actor.actor,
-          },
-          version,
-        );
+        await store.insertSecret(trx, secret, version);
         await audit.append(trx, [
           event(
             actor,
@@ -240,7 +243,16 @@ export function createSecretsService(deps: {
       }
       throw error;
     }
-    return mustFindItem(workspaceId, secretId);
+    // What was just written, without reading it back.
+    return toItem({
+      ...secret,
+      ...version,
+      id: secretId,
+      current_version_id: version.id,
+      current_version: 1,
+      version_count: 1,
+      corrupted_at: null,
+    });
   }
 
   async function update(workspaceId: string, id: string, input: SecretUpdateInput, actor: Actor): Promise<SecretItem> {
@@ -369,7 +381,7 @@ export function createSecretsService(deps: {
       lastId = page[page.length - 1]!.id;
       for (const v of page) {
         checked += 1;
-        const opened = open(v, v.secret_id, v.id);
+        const opened = open(v, v.secret_id, v.id, { fresh: true });
         if (opened.ok) {
           if (v.corrupted_at !== null) healed.push(v.id);
           continue;

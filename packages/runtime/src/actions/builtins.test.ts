@@ -30,6 +30,7 @@ test("the built-in actions and the secrets they declare", () => {
     { id: "core.http_request", secrets: ["mtls:mtls?", "ca_cert:ca_cert?"] },
     { id: "core.ssh.execute_command", secrets: ["ssh:ssh_key"] },
     { id: "core.sql.execute_query", secrets: ["sql:custom", "ca_cert:ca_cert?"] },
+    { id: "core.workflow.execute", secrets: [] },
     { id: "tools.aws_boto3.call_api", secrets: ["aws:custom"] },
     { id: "tools.aws_boto3.call_paginated_api", secrets: ["aws:custom"] },
     { id: "tools.amazon_s3.parse_uri", secrets: [] },

@@ -8,6 +8,7 @@ import { deduplicateAction, isDuplicateAction } from "./core/transform-deduplica
 import { evalJsonpathsAction, flattenJsonAction } from "./core/transform-json/json-transforms.js";
 import { applyAction, filterAction, mapAction } from "./core/transform-lambda/lambda-transforms.js";
 import { reshapeAction } from "./core/transform-reshape/reshape.js";
+import { workflowExecuteAction } from "./core/workflow-execute/workflow-execute.js";
 import { createAmazonS3Actions } from "./tools/amazon-s3/amazon-s3.js";
 import { createAwsBoto3Actions } from "./tools/aws-boto3/aws-boto3.js";
 
@@ -31,6 +32,7 @@ export const BUILTIN_ACTIONS: readonly ActionDefinition[] = Object.freeze([
   httpRequestAction,
   sshExecuteCommandAction,
   sqlExecuteQueryAction,
+  workflowExecuteAction,
   ...createAwsBoto3Actions(),
   ...createAmazonS3Actions(),
 ] as ActionDefinition[]);
