@@ -57,6 +57,7 @@ export {
   loadWorkflow,
   normalizeTrigger,
   parseTypeExpr,
+  parseWorkflowSource,
   parseWorkflowText,
   ROOT_STREAM,
   runWorkflow,

@@ -111,6 +111,14 @@ export const ERROR_CODES = {
   workflow_invalid: 422,
   trigger_invalid: 422,
   workflow_failed: 422,
+  // deployed workflows and stored runs
+  workflow_not_found: 404,
+  workflow_alias_taken: 409,
+  invalid_workflow_alias: 422,
+  run_not_found: 404,
+  run_not_cancellable: 409,
+  run_interrupted: 500,
+  run_cancelled: 409,
   // built-in actions: what went wrong talking to the remote side (the run failed, not Coffer)
   action_aborted: 408,
   http_status_error: 422,

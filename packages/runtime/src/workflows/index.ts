@@ -13,3 +13,4 @@ export type {
   WorkflowHost,
   WorkflowLookup,
 } from "./host.types.js";
+export { parseWorkflowSource } from "./source.js";
