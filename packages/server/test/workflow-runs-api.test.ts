@@ -320,7 +320,7 @@ for (const dialect of await testDialects("workflow runs API")) {
         problems.map((r) => r.body.slice(0, 300)),
         [],
       );
-      responses.forEach((r, n) => assert.deepEqual(r.json().returns, { n, token: "***" }));
+      for (const [n, r] of responses.entries()) assert.deepEqual(r.json().returns, { n, token: "***" });
       const page = await t.call("GET", `${base()}/runs?workflow_id=${id}&limit=1000`, { token: t.tokens.viewer });
       assert.equal(page.json().items.length, 200);
     });
