@@ -41,9 +41,11 @@ export type {
   ActionStatement,
   CheckProblem,
   CheckResult,
+  ChildRunBase,
   ChildRunRequest,
   DeployedWorkflow,
   ExpectedField,
+  MapWorkflowHost,
   RunWorkflowOptions,
   StartedChildRun,
   TaskResult,
@@ -54,7 +56,10 @@ export type {
 } from "./workflows/index.js";
 export {
   checkWorkflow,
+  createMapWorkflowHost,
+  isWorkflowId,
   loadWorkflow,
+  MAX_SUBFLOW_DEPTH,
   normalizeTrigger,
   parseTypeExpr,
   parseWorkflowSource,

@@ -111,8 +111,12 @@ export const ERROR_CODES = {
   workflow_invalid: 422,
   trigger_invalid: 422,
   workflow_failed: 422,
-  // deployed workflows and stored runs
+  // subflows, error handlers, cancellation
   workflow_not_found: 404,
+  workflows_unavailable: 422,
+  subflow_depth_exceeded: 422,
+  error_handler_failed: 422,
+  // deployed workflows and stored runs
   workflow_alias_taken: 409,
   invalid_workflow_alias: 422,
   run_not_found: 404,

@@ -244,6 +244,7 @@ export function createRunManager(coffer: Coffer, runtime: RuntimeContext, option
             signal: controller.signal,
             workflows: hostFor(input.workspaceId, input.actor, masks),
             depth: input.depth ?? 0,
+            ...(input.workflow ? { workflowId: input.workflow.id } : {}),
           });
         } catch (error) {
           // The engine reports failures as results; a throw is an internal fault: still stored.
@@ -273,12 +274,11 @@ export function createRunManager(coffer: Coffer, runtime: RuntimeContext, option
                 ? "shutdown"
                 : "cancelled_with_parent"
             : null;
-        const error =
-          status === "cancelled"
+        const error = result.error
+          ? { code: result.error.code, message: result.error.message }
+          : status === "cancelled"
             ? { code: "run_cancelled", message: CANCELLED_MESSAGE }
-            : result.error
-              ? { code: result.error.code, message: result.error.message }
-              : null;
+            : null;
         try {
           await coffer.runs.finish(
             row.id,
