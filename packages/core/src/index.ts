@@ -70,6 +70,7 @@ export type {
   VariableUpdateInput,
 } from "./variables/variables.service.js";
 export type {
+  DeployedVersion,
   WorkflowDeployInput,
   WorkflowItem,
   WorkflowLookupInput,

@@ -19,11 +19,15 @@ export interface WorkflowItem {
 }
 
 /** One version of a deployed workflow, with its document. */
-export interface WorkflowVersionDetail extends WorkflowItem {
+export interface DeployedVersion extends WorkflowItem {
   /** The document as it was sent (YAML or JSON text). */
   source: string;
   /** The document as JSON: what the engine loads. */
   definition: unknown;
+}
+
+/** One version with the list of every version. */
+export interface WorkflowVersionDetail extends DeployedVersion {
   versions: { version: number; created_at: string; created_by: string }[];
 }
 
@@ -236,6 +240,21 @@ export function createWorkflowsService(deps: {
 
     /** By id or alias (alias wins when both are given), at a version or the newest; null when none. */
     async find(workspaceId: string, lookup: WorkflowLookupInput): Promise<WorkflowVersionDetail | null> {
+      const found = await service.findVersion(workspaceId, lookup);
+      if (!found) return null;
+      const versions = await store.versions(found.id);
+      return {
+        ...found,
+        versions: versions.map((v) => ({
+          version: Number(v.version),
+          created_at: v.created_at,
+          created_by: v.created_by,
+        })),
+      };
+    },
+
+    /** As `find`, without the version list: what starting a run needs (two point reads). */
+    async findVersion(workspaceId: string, lookup: WorkflowLookupInput): Promise<DeployedVersion | null> {
       const row = lookup.alias
         ? await store.findByAlias(workspaceId, lookup.alias)
         : lookup.id
@@ -243,19 +262,9 @@ export function createWorkflowsService(deps: {
           : undefined;
       if (!row) return null;
       const version = lookup.version ?? Number(row.latest_version);
-      const [found, versions] = await Promise.all([store.findVersion(row.id, version), store.versions(row.id)]);
+      const found = await store.findVersion(row.id, version);
       if (!found) return null;
-      return {
-        ...toItem(row),
-        version,
-        source: found.source,
-        definition: JSON.parse(found.definition) as unknown,
-        versions: versions.map((v) => ({
-          version: Number(v.version),
-          created_at: v.created_at,
-          created_by: v.created_by,
-        })),
-      };
+      return { ...toItem(row), version, source: found.source, definition: JSON.parse(found.definition) as unknown };
     },
 
     async list(workspaceId: string, filter: { limit?: number; cursor?: string } = {}): Promise<WorkflowPage> {

@@ -14,7 +14,9 @@ import {
   isCofferError,
   newRunId,
   type RunDocument,
+  type RunItem,
   type RunParentKind,
+  type WorkflowLookupInput,
 } from "@coffer/core";
 import {
   type ActionOutcome,
@@ -76,6 +78,8 @@ export interface StartRunInput {
 
 export interface StartedRun {
   id: string;
+  /** The run as stored at its start (`running`). */
+  run: RunItem;
   /** The engine's result, once the run is stored. */
   result: Promise<WorkflowRunResult>;
 }
@@ -145,18 +149,7 @@ export function createRunManager(coffer: Coffer, runtime: RuntimeContext, option
   /** Deployed workflows of one workspace for the engine; children are stored runs with their parent. */
   function hostFor(workspaceId: string, actor: Actor, masks: RunMaskSet): WorkflowHost {
     return {
-      async find(lookup) {
-        const found = await coffer.workflows.find(workspaceId, lookup);
-        if (!found) return null;
-        const deployed: DeployedWorkflow = {
-          id: found.id,
-          alias: found.alias,
-          version: found.version,
-          title: found.title,
-          document: loadWorkflow(found.definition),
-        };
-        return deployed;
-      },
+      find: (lookup) => manager.deployed(workspaceId, lookup),
       start(request) {
         const id = newRunId();
         const started = manager.start({
@@ -182,7 +175,24 @@ export function createRunManager(coffer: Coffer, runtime: RuntimeContext, option
     };
   }
 
+  // Parsed documents by workflow id and version (versions never change): a run start reads two rows, parses nothing.
+  const documents = new Map<string, WorkflowDocument>();
+
   const manager = {
+    /** A deployed workflow by id or alias (and version), its document parsed once per version; null when none. */
+    async deployed(workspaceId: string, lookup: WorkflowLookupInput): Promise<DeployedWorkflow | null> {
+      const found = await coffer.workflows.findVersion(workspaceId, lookup);
+      if (!found) return null;
+      const key = `${found.id}@${found.version}`;
+      let document = documents.get(key);
+      if (!document) {
+        document = loadWorkflow(found.definition);
+        if (documents.size >= 500) documents.clear();
+        documents.set(key, document);
+      }
+      return { id: found.id, alias: found.alias, version: found.version, title: found.title, document };
+    },
+
     /** Records the run as `running` and starts it; resolves once the row exists. */
     async start(input: StartRunInput): Promise<StartedRun> {
       if (closing)
@@ -305,7 +315,7 @@ export function createRunManager(coffer: Coffer, runtime: RuntimeContext, option
       track(row.id, entry);
       // A caller that never awaits (a detached child, `wait=false`) must not leave a rejection unhandled.
       entry.result.catch((error) => coffer.logger.error({ err: error, run_id: row.id }, "storing a run failed"));
-      return { id: row.id, result: entry.result };
+      return { id: row.id, run: row, result: entry.result };
     },
 
     /**

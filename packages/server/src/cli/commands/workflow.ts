@@ -82,7 +82,7 @@ export function registerWorkflowCommands(program: Command, context: CliContext):
       if (sources !== 1) usage(run, "give exactly one of FILE, --id ID or --alias ALIAS.");
       const trigger = parseTrigger(options.trigger, run);
       // The runtime (registry, sandbox, built-ins) loads here, so no other command pays for it.
-      const [{ loadWorkflow, parseWorkflowText }, { openRuntime }, { createRunManager }] = await Promise.all([
+      const [{ parseWorkflowText }, { openRuntime }, { createRunManager }] = await Promise.all([
         import("@coffer/runtime"),
         import("../../runtime-context.js"),
         import("../../runs/run-manager.js"),
@@ -104,23 +104,24 @@ export function registerWorkflowCommands(program: Command, context: CliContext):
       const coffer = await context.coffer();
       const environment = options.env?.trim();
       const workspaceId = await context.workspaceId({ workspace: options.workspace, env: environment ?? "default" });
+      await coffer.runs.recoverInterrupted();
+      const runtime = await openRuntime(context.config(), { warn: (m) => context.note(`warning: ${m}`) });
+      const manager = createRunManager(coffer, runtime);
       let workflow: { id: string; version: number } | null = null;
       if (!doc) {
         const lookup = options.alias !== undefined ? { alias: options.alias } : { id: options.id ?? "" };
-        const found = await coffer.workflows.find(workspaceId, lookup);
+        const found = await manager.deployed(workspaceId, lookup);
         if (!found) {
+          await runtime.close();
           throw new CofferError(
             "workflow_not_found",
             `No workflow ${options.alias !== undefined ? `with alias '${options.alias}'` : `with id '${options.id}'`} is deployed in this workspace; see \`coffer workflow list\`.`,
             { status: 404 },
           );
         }
-        doc = loadWorkflow(found.definition);
+        doc = found.document;
         workflow = { id: found.id, version: found.version };
       }
-      await coffer.runs.recoverInterrupted();
-      const runtime = await openRuntime(context.config(), { warn: (m) => context.note(`warning: ${m}`) });
-      const manager = createRunManager(coffer, runtime);
       let runId: string | undefined;
       // Ctrl-C cancels the run (stored `cancelled`) instead of leaving it `running`.
       const onInterrupt = () => {

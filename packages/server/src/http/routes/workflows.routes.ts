@@ -1,5 +1,5 @@
 import { type Coffer, CofferError, WORKFLOW_ID_RE, type WorkflowVersionDetail } from "@coffer/core";
-import { loadWorkflow, type Registry } from "@coffer/runtime";
+import type { DeployedWorkflow, Registry } from "@coffer/runtime";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -188,13 +188,18 @@ export function workflowsRoutes(app: FastifyInstance, coffer: Coffer, registry: 
       },
     },
     async (request, reply) => {
-      const workflow = await resolve(request.workspaceId, request.params.id);
+      const idOrAlias = request.params.id;
+      const workflow = await runs.deployed(
+        request.workspaceId,
+        WORKFLOW_ID_RE.test(idOrAlias) ? { id: idOrAlias } : { alias: idOrAlias },
+      );
+      if (!workflow) await resolve(request.workspaceId, idOrAlias); // throws the 404
       const body = request.body ?? {};
       const started = await runs.start({
         workspaceId: request.workspaceId,
         actor: actorOf(request),
-        doc: loadWorkflow(workflow.definition),
-        workflow: { id: workflow.id, version: workflow.version },
+        doc: (workflow as DeployedWorkflow).document,
+        workflow: { id: (workflow as DeployedWorkflow).id, version: (workflow as DeployedWorkflow).version },
         trigger: body.trigger,
         environment: body.environment,
       });
@@ -202,8 +207,7 @@ export function workflowsRoutes(app: FastifyInstance, coffer: Coffer, registry: 
         await started.result;
         return reply.code(200).send(await coffer.runs.get(request.workspaceId, started.id));
       }
-      const { actions: _actions, ...item } = await coffer.runs.get(request.workspaceId, started.id);
-      return reply.code(202).send(item);
+      return reply.code(202).send(started.run);
     },
   );
 
