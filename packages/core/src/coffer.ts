@@ -132,7 +132,7 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
     }),
     variables: createVariablesService({ store: createVariablesStore(database.db), writer: database, audit, clock }),
     workflows: createWorkflowsService({ store: createWorkflowsStore(database.db), writer: database, audit, clock }),
-    runs: createRunsService({ store: createRunsStore(database.db), writer: database, clock }),
+    runs: createRunsService({ store: createRunsStore(database.db), writer: database, audit, clock }),
     keys: createRotationService({
       store: createKeysStore(database.db),
       writer: database,

@@ -242,6 +242,11 @@ for (const dialect of await testDialects("workflow runs API")) {
       assert.equal(cancelled.json().reason, "cancelled_by_user");
       assert.equal(cancelled.json().error.code, "run_cancelled");
       assert.notEqual(cancelled.json().actions.after?.status, "succeeded");
+      const audited = await t.coffer.audit.list({ limit: 100_000 });
+      assert.ok(audited.some((e) => e.action === "run.start" && e.targetId === runId));
+      assert.ok(
+        audited.some((e) => e.action === "run.cancel" && e.targetId === runId && e.actor === "token:test editor"),
+      );
       // Cancelling again answers with the stored run, unchanged.
       const again = await t.call("POST", `${base()}/runs/${runId}/cancel`, { token: t.tokens.editor });
       assert.equal(again.json().status, "cancelled");

@@ -143,18 +143,21 @@ for (const dialect of await testDialects("runs store")) {
       const dead = createRunsService({
         store,
         writer: database,
+        audit: coffer.audit,
         clock,
         owner: { id: "inst_dead", host: coffer.runs.owner.host, pid: deadPid() },
       });
       const live = createRunsService({
         store,
         writer: database,
+        audit: coffer.audit,
         clock,
         owner: { id: "inst_live", host: coffer.runs.owner.host, pid: process.pid },
       });
       const far = createRunsService({
         store,
         writer: database,
+        audit: coffer.audit,
         clock,
         owner: { id: "inst_far", host: "elsewhere.invalid", pid: 1 },
       });
@@ -173,6 +176,7 @@ for (const dialect of await testDialects("runs store")) {
       const later = createRunsService({
         store,
         writer: database,
+        audit: coffer.audit,
         clock: () => new Date(Date.now() + HEARTBEAT_STALE_MS + 1000),
         owner: { id: "inst_later", host: coffer.runs.owner.host, pid: process.pid },
       });

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { type AuditService, targetEvent } from "../audit/audit.service.js";
 import type { Database } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { ActionRunStatus, RunParentKind, RunStatus } from "../db/schema.js";
@@ -196,11 +197,12 @@ export function parseRunStatus(status: string): RunStatus {
 export function createRunsService(deps: {
   store: RunsStore;
   writer: Pick<Database, "writeTransaction">;
+  audit: Pick<AuditService, "append">;
   clock: () => Date;
   /** This process (default: a fresh instance id on this host and pid). */
   owner?: RunOwner;
 }) {
-  const { store, writer, clock } = deps;
+  const { store, writer, audit, clock } = deps;
   const owner: RunOwner = deps.owner ?? {
     id: `inst_${randomBytes(9).toString("base64url")}`,
     host: hostname(),
@@ -238,7 +240,21 @@ export function createRunsService(deps: {
         started_at: now,
         finished_at: null,
       };
-      await writer.writeTransaction((trx) => store.insert(trx, row));
+      await writer.writeTransaction(async (trx) => {
+        await store.insert(trx, row);
+        await audit.append(trx, [
+          targetEvent(
+            actor,
+            workspaceId,
+            "run.start",
+            { type: "run", id: row.id, name: row.workflow_id ?? row.title, environment: row.environment },
+            {
+              workflow_version: row.workflow_version,
+              ...(row.parent_run_id ? { parent_run_id: row.parent_run_id, parent_kind: row.parent_kind } : {}),
+            },
+          ),
+        ]);
+      });
       return toItem(row);
     },
 
@@ -305,6 +321,13 @@ export function createRunsService(deps: {
         items: page.map(toItem),
         next_cursor: rows.length > limit && last ? encodeCursor([last.started_at, last.id]) : null,
       };
+    },
+
+    /** Audits a user's cancellation of a run (the run itself is stored `cancelled` by its owner). */
+    async recordCancel(workspaceId: string, runId: string, actor: Actor): Promise<void> {
+      await writer.writeTransaction((trx) =>
+        audit.append(trx, [targetEvent(actor, workspaceId, "run.cancel", { type: "run", id: runId, name: runId })]),
+      );
     },
 
     /** Refreshes the heartbeat of this process's running runs. */

@@ -322,9 +322,10 @@ export function createRunManager(coffer: Coffer, runtime: RuntimeContext, option
      * Cancels a run this process executes (its actions see the abort) and waits for it to be
      * stored `cancelled`. A run already ended is returned as it is.
      */
-    async cancel(workspaceId: string, runId: string): Promise<RunDocument> {
+    async cancel(workspaceId: string, runId: string, actor: Actor): Promise<RunDocument> {
       const entry = inFlight.get(runId);
       if (entry && entry.workspaceId === workspaceId) {
+        await coffer.runs.recordCancel(workspaceId, runId, actor);
         entry.cancelled = true;
         entry.controller.abort(new CofferError("run_cancelled", CANCELLED_MESSAGE));
         await entry.result.catch(() => {});

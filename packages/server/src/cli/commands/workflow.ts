@@ -125,7 +125,7 @@ export function registerWorkflowCommands(program: Command, context: CliContext):
       let runId: string | undefined;
       // Ctrl-C cancels the run (stored `cancelled`) instead of leaving it `running`.
       const onInterrupt = () => {
-        if (runId) manager.cancel(workspaceId, runId).catch(() => {});
+        if (runId) manager.cancel(workspaceId, runId, context.actor()).catch(() => {});
       };
       process.once("SIGINT", onInterrupt);
       try {

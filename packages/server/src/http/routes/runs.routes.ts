@@ -2,6 +2,7 @@ import type { Coffer } from "@coffer/core";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { RunManager } from "../../runs/run-manager.js";
+import { actorOf } from "../auth.js";
 import { errorResponses, security, WorkspaceParams } from "./common.schema.js";
 import { RunDocumentSchema, RunListQuery, RunPageSchema, RunParams } from "./runs.schema.js";
 
@@ -67,6 +68,6 @@ export function runsRoutes(app: FastifyInstance, coffer: Coffer, runs: RunManage
         response: { 200: RunDocumentSchema, ...errorResponses },
       },
     },
-    async (request) => runs.cancel(request.workspaceId, request.params.id),
+    async (request) => runs.cancel(request.workspaceId, request.params.id, actorOf(request)),
   );
 }
