@@ -75,6 +75,7 @@ export {
   MAX_SUBFLOW_DEPTH,
   normalizeTrigger,
   parseTypeExpr,
+  parseWorkflowSource,
   parseWorkflowText,
   ROOT_STREAM,
   runWorkflow,

@@ -13,3 +13,16 @@ export function newId(): string {
   const h = b.toString("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** 128 random bits as 22 base62 characters (`wf_…` ids). */
+export function newBase62Id(): string {
+  let n = BigInt(`0x${freshRandom(16).toString("hex")}`);
+  let out = "";
+  for (let i = 0; i < 22; i++) {
+    out = BASE62[Number(n % 62n)] + out;
+    n /= 62n;
+  }
+  return out;
+}

@@ -15,4 +15,5 @@ export type {
 } from "./host.types.js";
 export type { ChildRunBase, MapWorkflowHost, StartedRecord } from "./map-host.js";
 export { createMapWorkflowHost } from "./map-host.js";
+export { parseWorkflowSource } from "./source.js";
 export { isWorkflowId, MAX_SUBFLOW_DEPTH } from "./subflows.js";
