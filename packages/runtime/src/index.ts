@@ -2,6 +2,7 @@ export type { ActionDefinition, SecretDeclaration } from "@coffer/sdk";
 export { defineAction, isOAuthDeclaration, z } from "@coffer/sdk";
 export { BUILTIN_ACTIONS } from "./actions/builtins.js";
 export { ownDatabaseFromUrl } from "./actions/core/sql-execute-query/own-database.js";
+export { closeSqlPools } from "./actions/core/sql-execute-query/pools.js";
 export type { SqlActionOptions } from "./actions/core/sql-execute-query/sql-execute-query.js";
 export { createSqlAction } from "./actions/core/sql-execute-query/sql-execute-query.js";
 export { createActionLog, createSecretsAccessor } from "./executor/action-context.js";

@@ -8,6 +8,7 @@ import { type CofferConfig, describeDatabaseUrl } from "@coffer/core";
 import {
   type AnyActionDefinition,
   BUILTIN_ACTIONS,
+  closeSqlPools,
   createRegistry,
   createSandbox,
   createSqlAction,
@@ -21,7 +22,7 @@ export interface RuntimeContext {
   sandbox: Sandbox;
   /** `runtime.actionTimeoutMs`: how long an action may run unless it says otherwise. */
   actionTimeoutMs: number;
-  /** Removes the compiled custom-action bundles. */
+  /** Removes the compiled custom-action bundles and closes the SQL action's connection pools. */
   close(): Promise<void>;
 }
 
@@ -72,5 +73,13 @@ export async function openRuntime(config: CofferConfig, options: OpenRuntimeOpti
     protectedFiles: hiddenFiles,
     ...(logger ? { logger } : {}),
   });
-  return { registry, sandbox, actionTimeoutMs: config.runtime.actionTimeoutMs, close: () => registry.close() };
+  return {
+    registry,
+    sandbox,
+    actionTimeoutMs: config.runtime.actionTimeoutMs,
+    close: async () => {
+      await registry.close();
+      await closeSqlPools();
+    },
+  };
 }
