@@ -49,6 +49,9 @@ export const mysqlDriver: Driver = async (plan) => {
     dateStrings: true,
     decimalNumbers: false,
     multipleStatements: false,
+    // mysql2 asks for IGNORE_SPACE at the handshake, which COM_RESET_CONNECTION then drops: without
+    // it a fresh connection and a reset one have the same sql_mode (the server's, as PyMySQL gets).
+    flags: ["-IGNORE_SPACE"],
   };
   if (ssl !== undefined) options.ssl = ssl as mysqlModule.SslOptions;
   const pooled = await mysqlPools.acquire(options, plan.ca).catch((error: unknown) => {
