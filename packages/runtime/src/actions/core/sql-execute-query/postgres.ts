@@ -53,7 +53,7 @@ export const postgresDriver: Driver = async (plan) => {
   const ssl = tlsOptions(tlsMode(url, plan.ca !== undefined), url.host, plan.ca);
   const connectTimeout = url.options.connect_timeout ? Number(url.options.connect_timeout) * 1000 : plan.timeoutMs;
   // The timeouts and read-only are startup parameters: the session's defaults, which DISCARD ALL
-  // restores after each run, so a run costs no extra round trips to set them.
+  // restores before each later run, so a run costs no extra round trip to set them.
   const config: pgModule.ClientConfig = {
     host: url.host ?? "localhost",
     port: url.port ?? 5432,
@@ -82,7 +82,9 @@ export const postgresDriver: Driver = async (plan) => {
   };
   plan.signal.addEventListener("abort", onAbort, { once: true });
   try {
-    const query = new LimitedQuery(plan.sql, plan.values, plan.limit);
+    // A connection that served a run before is reset first, in the same round trip.
+    const query = new LimitedQuery(plan.sql, plan.values, plan.limit, used.has(client));
+    used.add(client);
     client.query(query as never);
     const result = await query.promise;
     // A statement that left a transaction open (BEGIN) is not committed by anyone: the connection goes.
@@ -91,17 +93,13 @@ export const postgresDriver: Driver = async (plan) => {
     return { kind: "rows", rows: result.rows.map(jsonRow), cut: result.cut };
   } finally {
     plan.signal.removeEventListener("abort", onAbort);
-    // A connection that failed, timed out or was cancelled is closed, never reused. A good one is
-    // reset (DISCARD ALL: settings, prepared statements, temp tables, advisory locks, LISTEN) before
-    // it goes back; the run does not wait for that.
-    if (broken) client.release(true);
-    else
-      client.query("DISCARD ALL").then(
-        () => client.release(),
-        (error: Error) => client.release(error),
-      );
+    // A connection that failed, timed out or was cancelled is closed, never reused.
+    client.release(broken);
   }
 };
+
+/** Connections that have served a run, so start the next with DISCARD ALL. */
+const used = new WeakSet<pgModule.PoolClient>();
 
 interface LimitedResult {
   rows: Row[];
@@ -114,6 +112,12 @@ interface LimitedResult {
  * One statement in one round trip (Parse, Bind, Describe, Execute at most limit + 1 rows, Sync), a
  * pg Submittable: the statement runs in its own implicit transaction, which the Sync commits, and
  * a result longer than the limit is suspended on the server, never sent whole.
+ *
+ * With `reset`, DISCARD ALL goes first in the same pipeline: whatever an earlier run left in the
+ * session (SET, set_config, SET ROLE, advisory locks, temp tables, PREPARE, cursors, LISTEN) is
+ * gone before this statement runs, back to the startup defaults (timeouts, read-only). The
+ * server commits DISCARD ALL at once, so the statement after it still runs first in its own
+ * transaction (VACUUM and the like work); if it fails the connection is closed anyway.
  */
 class LimitedQuery {
   private readonly result: InstanceType<ResultClass>;
@@ -125,11 +129,16 @@ class LimitedQuery {
   readonly promise: Promise<LimitedResult>;
   private readonly values: unknown[];
 
+  /** CommandComplete messages still to skip (DISCARD ALL's). */
+  private skip: number;
+
   constructor(
     private readonly text: string,
     values: unknown[],
     private readonly limit: number,
+    private readonly reset: boolean,
   ) {
+    this.skip = reset ? 1 : 0;
     const { Result, prepareValue } = load();
     this.result = new Result(undefined, types);
     this.values = values.map(prepareValue);
@@ -141,11 +150,19 @@ class LimitedQuery {
   }
 
   submit(connection: PgConnection): void {
+    // One write for the whole pipeline, not one system call per message.
+    connection.stream.cork();
+    if (this.reset) {
+      connection.parse({ text: "DISCARD ALL" });
+      connection.bind({ values: [] });
+      connection.execute({ rows: 0 });
+    }
     connection.parse({ text: this.text });
     connection.bind({ values: this.values });
     connection.describe({ type: "P" });
     connection.execute({ rows: this.limit + 1 });
     connection.sync();
+    connection.stream.uncork();
   }
 
   handleRowDescription(message: { fields: unknown[] }): void {
@@ -163,6 +180,10 @@ class LimitedQuery {
   }
 
   handleCommandComplete(message: { text?: string }): void {
+    if (this.skip > 0) {
+      this.skip -= 1;
+      return;
+    }
     this.result.addCommandComplete(message);
   }
 
@@ -190,6 +211,7 @@ interface PgConnection {
   describe(message: { type: "P" }): void;
   execute(message: { rows: number }): void;
   sync(): void;
+  stream: { cork(): void; uncork(): void };
 }
 
 /**
