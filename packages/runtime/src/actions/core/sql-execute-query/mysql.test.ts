@@ -148,6 +148,14 @@ describe("core.sql.execute_query on MariaDB", () => {
     assert.deepEqual(await run({ query: `SELECT COUNT(*) AS n FROM ${table}`, read_only: true }), [{ n: "5" }]);
   });
 
+  test("ssl_mode=REQUIRED against this MariaDB (TLS disabled) fails clearly", async () => {
+    const error = await refusedWith(
+      run({ query: "SELECT 1" }, "mysql://root@127.0.0.1:3306/test?ssl_mode=REQUIRED"),
+      "sql_connection_failed",
+    );
+    assert.match(error.message, /does not offer TLS/);
+  });
+
   test("SQL errors are sql_query_failed with the SQLSTATE", async () => {
     const error = await refusedWith(run({ query: "SELECT * FROM nonexistent_table" }), "sql_query_failed");
     assert.deepEqual((error as { details?: unknown }).details, { sqlstate: "42S02" });

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import type mysqlModule from "mysql2";
 import { type Driver, type DriverFailure, raisedWhileConnecting, whileConnecting } from "./driver.types.js";
 import { POOL_IDLE_MS, POOL_MAX, type PoolStats, poolKey, registerPools } from "./pools.js";
-import { checkOptions, tlsMode, tlsOptions } from "./tls.js";
+import { checkOptions, type TlsMode, tlsFailureMessage, tlsMode, tlsOptions } from "./tls.js";
 import { isoTimestamp, jsonRow, type Row } from "./values.js";
 
 const require = createRequire(import.meta.url);
@@ -34,7 +34,8 @@ function run(connection: Connection, sql: string, values?: unknown[]): Promise<u
 export const mysqlDriver: Driver = async (plan) => {
   const { url } = plan;
   checkOptions(url, OPTIONS);
-  const ssl = tlsOptions(tlsMode(url, plan.ca !== undefined), url.host, plan.ca);
+  const mode = tlsMode(url, plan.ca !== undefined);
+  const ssl = tlsOptions(mode, url.host, plan.ca);
   const connectTimeout = url.options.connect_timeout ? Number(url.options.connect_timeout) * 1000 : plan.timeoutMs;
   const options: mysqlModule.ConnectionOptions = {
     host: url.host ?? "localhost",
@@ -54,7 +55,7 @@ export const mysqlDriver: Driver = async (plan) => {
     flags: ["-IGNORE_SPACE"],
   };
   if (ssl !== undefined) options.ssl = ssl as mysqlModule.SslOptions;
-  const pooled = await mysqlPools.acquire(options, plan.ca).catch((error: unknown) => {
+  const pooled = await mysqlPools.acquire(options, plan.ca, mode).catch((error: unknown) => {
     throw whileConnecting(error);
   });
   const { connection } = pooled;
@@ -253,8 +254,9 @@ const mysqlPools = (() => {
     stats: () => [...byKey.values()].map((pool) => pool.stats()),
   });
   return {
-    acquire(options: mysqlModule.ConnectionOptions, ca: string | undefined): Promise<Pooled> {
-      const key = poolKey([options, ca ?? null]);
+    acquire(options: mysqlModule.ConnectionOptions, ca: string | undefined, mode: TlsMode): Promise<Pooled> {
+      // The mode too: JSON leaves out checkServerIdentity, so verify-ca and verify-full would share a pool.
+      const key = poolKey([options, ca ?? null, mode]);
       let pool = byKey.get(key);
       if (pool === undefined) {
         pool = new MysqlPool(options);
@@ -274,6 +276,8 @@ const mysqlPools = (() => {
 
 export function classifyMysql(error: unknown): DriverFailure | undefined {
   const e = error as { code?: string; errno?: number; sqlState?: string; message?: string };
+  const tls = tlsFailureMessage(error);
+  if (tls !== undefined) return { code: "sql_connection_failed", message: tls };
   const message = e.message ?? String(error);
   const sqlState = e.sqlState;
   const failure = (code: DriverFailure["code"]): DriverFailure =>

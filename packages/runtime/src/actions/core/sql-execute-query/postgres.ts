@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import type pgModule from "pg";
 import { type Driver, type DriverFailure, raisedWhileConnecting, whileConnecting } from "./driver.types.js";
 import { POOL_IDLE_MS, POOL_MAX, poolKey, registerPools } from "./pools.js";
-import { checkOptions, tlsMode, tlsOptions } from "./tls.js";
+import { checkOptions, type TlsMode, tlsFailureMessage, tlsMode, tlsOptions } from "./tls.js";
 import { isoTimestamp, jsonRow, type Row } from "./values.js";
 
 const require = createRequire(import.meta.url);
@@ -50,7 +50,8 @@ const types = {
 export const postgresDriver: Driver = async (plan) => {
   const { url } = plan;
   checkOptions(url, OPTIONS);
-  const ssl = tlsOptions(tlsMode(url, plan.ca !== undefined), url.host, plan.ca);
+  const mode = tlsMode(url, plan.ca !== undefined);
+  const ssl = tlsOptions(mode, url.host, plan.ca);
   const connectTimeout = url.options.connect_timeout ? Number(url.options.connect_timeout) * 1000 : plan.timeoutMs;
   // The timeouts and read-only are startup parameters: the session's defaults, which DISCARD ALL
   // restores before each later run, so a run costs no extra round trip to set them.
@@ -71,7 +72,7 @@ export const postgresDriver: Driver = async (plan) => {
   const startup = [url.options.options, plan.readOnly ? "-c default_transaction_read_only=on" : undefined];
   const options = startup.filter((o) => o !== undefined).join(" ");
   if (options !== "") config.options = options;
-  const client = await pgPools.connect(config, plan.ca).catch((error: unknown) => {
+  const client = await pgPools.connect(config, plan.ca, mode).catch((error: unknown) => {
     throw whileConnecting(error);
   });
   let broken = true;
@@ -234,9 +235,10 @@ const pgPools = (() => {
     },
   });
   return {
-    async connect(config: pgModule.ClientConfig, ca: string | undefined): Promise<pgModule.PoolClient> {
+    async connect(config: pgModule.ClientConfig, ca: string | undefined, mode: TlsMode): Promise<pgModule.PoolClient> {
       const { types: _types, ...rest } = config;
-      const key = poolKey([rest, ca ?? null]);
+      // The mode too: JSON leaves out checkServerIdentity, so verify-ca and verify-full would share a pool.
+      const key = poolKey([rest, ca ?? null, mode]);
       let pool = byKey.get(key);
       if (pool === undefined) {
         pool = new (load().pg.Pool)({
@@ -268,6 +270,8 @@ const pgPools = (() => {
 
 export function classifyPostgres(error: unknown): DriverFailure | undefined {
   const e = error as { code?: string; message?: string };
+  const tls = tlsFailureMessage(error);
+  if (tls !== undefined) return { code: "sql_connection_failed", message: tls };
   const message = e.message ?? String(error);
   switch (e.code) {
     case "28P01":
