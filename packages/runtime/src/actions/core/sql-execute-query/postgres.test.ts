@@ -145,6 +145,20 @@ describe("core.sql.execute_query on PostgreSQL", () => {
     assert.ok(!small.lines.some((l) => /max_rows/.test(l.message)));
   });
 
+  test("max_rows: the server computes only the rows sent, never the whole result", async () => {
+    // row 1000 divides by zero: a result computed whole would fail; a suspended portal never gets there
+    const rows = await run({ query: "SELECT g, 10 / (g - 1000) AS q FROM generate_series(1, 2000) g", max_rows: 3 });
+    assert.deepEqual(rows, [
+      { g: 1, q: 0 },
+      { g: 2, q: 0 },
+      { g: 3, q: 0 },
+    ]);
+    await refusedWith(
+      run({ query: "SELECT g, 10 / (g - 1000) AS q FROM generate_series(1, 2000) g", max_rows: 1000 }),
+      "sql_query_failed",
+    );
+  });
+
   test("a slow query is cut by timeout_seconds and its connection is gone", async () => {
     const started = Date.now();
     const marker = `coffer-timeout-${randomBytes(3).toString("hex")}`;
