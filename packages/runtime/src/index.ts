@@ -2,6 +2,7 @@ export type { ActionDefinition, SecretDeclaration } from "@coffer/sdk";
 export { defineAction, isOAuthDeclaration, z } from "@coffer/sdk";
 export { BUILTIN_ACTIONS } from "./actions/builtins.js";
 export { ownDatabaseFromUrl } from "./actions/core/sql-execute-query/own-database.js";
+export { closeSqlPools } from "./actions/core/sql-execute-query/pools.js";
 export type { SqlActionOptions } from "./actions/core/sql-execute-query/sql-execute-query.js";
 export { createSqlAction } from "./actions/core/sql-execute-query/sql-execute-query.js";
 export type { AmazonS3Options } from "./actions/tools/amazon-s3/amazon-s3.js";

@@ -10,6 +10,7 @@ import {
   type AwsHostIdentity,
   type AwsHostOptions,
   BUILTIN_ACTIONS,
+  closeSqlPools,
   createAmazonS3Actions,
   createAwsAssumeRolePreprocessor,
   createAwsBoto3Actions,
@@ -35,7 +36,7 @@ export interface RuntimeContext {
   preprocessors: readonly SecretPreprocessor[];
   /** Coffer's own AWS identity, for `GET …/secrets/aws-assume-role`. */
   awsIdentity: AwsHostIdentity;
-  /** Removes the compiled custom-action bundles. */
+  /** Removes the compiled custom-action bundles and closes the SQL action's connection pools. */
   close(): Promise<void>;
 }
 
@@ -112,6 +113,9 @@ export async function openRuntime(config: CofferConfig, options: OpenRuntimeOpti
       accountId: config.aws.accountId,
       principalArn: config.aws.principalArn,
     }),
-    close: () => registry.close(),
+    close: async () => {
+      await registry.close();
+      await closeSqlPools();
+    },
   };
 }

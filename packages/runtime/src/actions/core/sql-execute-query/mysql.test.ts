@@ -133,7 +133,7 @@ describe("core.sql.execute_query on MariaDB", () => {
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
     await new Promise((r) => setTimeout(r, 200));
     const [left] = await admin.query(
-      "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(30)%'",
+      "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SELECT SLEEP(30) AS s%' AND ID <> CONNECTION_ID()",
     );
     assert.equal((left as { n: number }[])[0]?.n, 0);
   });
@@ -146,6 +146,14 @@ describe("core.sql.execute_query on MariaDB", () => {
     const [rows] = await admin.query(`SELECT COUNT(*) AS n FROM ${table} WHERE name = 'Mallory'`);
     assert.equal((rows as { n: number }[])[0]?.n, 0);
     assert.deepEqual(await run({ query: `SELECT COUNT(*) AS n FROM ${table}`, read_only: true }), [{ n: "5" }]);
+  });
+
+  test("ssl_mode=REQUIRED against this MariaDB (TLS disabled) fails clearly", async () => {
+    const error = await refusedWith(
+      run({ query: "SELECT 1" }, "mysql://root@127.0.0.1:3306/test?ssl_mode=REQUIRED"),
+      "sql_connection_failed",
+    );
+    assert.match(error.message, /does not offer TLS/);
   });
 
   test("SQL errors are sql_query_failed with the SQLSTATE", async () => {

@@ -1,11 +1,13 @@
 /**
- * MySQL and MariaDB through mysql2's server-side prepared statements. Rows arrive as events and
- * only the first `limit + 1` are kept; the rest are drained and dropped, so memory stays bounded.
+ * MySQL and MariaDB through mysql2, on a small pool per configuration. Bound values go as
+ * server-side prepared statements. Rows arrive as events and only the first `limit + 1` are kept;
+ * the rest are drained and dropped, so memory stays bounded.
  */
 import { createRequire } from "node:module";
 import type mysqlModule from "mysql2";
 import { type Driver, type DriverFailure, raisedWhileConnecting, whileConnecting } from "./driver.types.js";
-import { checkOptions, tlsMode, tlsOptions } from "./tls.js";
+import { POOL_IDLE_MS, POOL_MAX, type PoolStats, poolKey, registerPools } from "./pools.js";
+import { checkOptions, type TlsMode, tlsFailureMessage, tlsMode, tlsOptions } from "./tls.js";
 import { isoTimestamp, jsonRow, type Row } from "./values.js";
 
 const require = createRequire(import.meta.url);
@@ -32,7 +34,8 @@ function run(connection: Connection, sql: string, values?: unknown[]): Promise<u
 export const mysqlDriver: Driver = async (plan) => {
   const { url } = plan;
   checkOptions(url, OPTIONS);
-  const ssl = tlsOptions(tlsMode(url, plan.ca !== undefined), url.host, plan.ca);
+  const mode = tlsMode(url, plan.ca !== undefined);
+  const ssl = tlsOptions(mode, url.host, plan.ca);
   const connectTimeout = url.options.connect_timeout ? Number(url.options.connect_timeout) * 1000 : plan.timeoutMs;
   const options: mysqlModule.ConnectionOptions = {
     host: url.host ?? "localhost",
@@ -47,21 +50,26 @@ export const mysqlDriver: Driver = async (plan) => {
     dateStrings: true,
     decimalNumbers: false,
     multipleStatements: false,
+    // mysql2 asks for IGNORE_SPACE at the handshake, which COM_RESET_CONNECTION then drops: without
+    // it a fresh connection and a reset one have the same sql_mode (the server's, as PyMySQL gets).
+    flags: ["-IGNORE_SPACE"],
   };
   if (ssl !== undefined) options.ssl = ssl as mysqlModule.SslOptions;
-  const connection = load().createConnection(options);
-  connection.on("error", () => undefined);
+  const pooled = await mysqlPools.acquire(options, plan.ca, mode).catch((error: unknown) => {
+    throw whileConnecting(error);
+  });
+  const { connection } = pooled;
+  let broken = true;
   const onAbort = (): void => connection.destroy();
   plan.signal.addEventListener("abort", onAbort, { once: true });
   try {
-    await new Promise<void>((resolve, reject) =>
-      connection.connect((error) => (error ? reject(whileConnecting(error)) : resolve())),
-    );
-    const seconds = plan.timeoutMs / 1000;
-    const version = String(((await run(connection, "SELECT VERSION() AS v")) as Row[])[0]?.v ?? "");
-    if (/mariadb/i.test(version)) await run(connection, `SET SESSION max_statement_time = ${seconds}`);
+    // MariaDB bounds the one statement (SET STATEMENT … FOR, no extra round trip); MySQL's
+    // max_execution_time is a session variable, set again each run since the reset clears it.
+    let sql = plan.sql;
+    if (pooled.mariadb) sql = `SET STATEMENT max_statement_time = ${plan.timeoutMs / 1000} FOR ${sql}`;
     else await run(connection, `SET SESSION max_execution_time = ${Math.ceil(plan.timeoutMs)}`);
-    await run(connection, plan.readOnly ? "START TRANSACTION READ ONLY" : "START TRANSACTION");
+    // Outside read_only, the statement runs in autocommit: its own transaction, committed.
+    if (plan.readOnly) await run(connection, "START TRANSACTION READ ONLY");
     const outcome = await new Promise<{
       rows: Row[];
       fields: { columnType?: number; name: string }[] | undefined;
@@ -72,7 +80,9 @@ export const mysqlDriver: Driver = async (plan) => {
       let fields: { columnType?: number; name: string }[] | undefined;
       let count = 0;
       let seen = 0;
-      const command = connection.execute(plan.sql, plan.values as never);
+      // Bound values go as a server-side prepared statement; a statement without any goes as text
+      // (one round trip, and the text protocol's values, as Tracecat's PyMySQL gets them).
+      const command = plan.values.length > 0 ? connection.execute(sql, plan.values as never) : connection.query(sql);
       command.on("fields", (f: unknown) => {
         fields = f as typeof fields;
       });
@@ -87,7 +97,8 @@ export const mysqlDriver: Driver = async (plan) => {
       command.on("error", reject);
       command.on("end", () => resolve({ rows, fields, count, seen }));
     });
-    await run(connection, "COMMIT");
+    if (plan.readOnly) await run(connection, "COMMIT");
+    broken = false;
     if (outcome.fields === undefined) return { kind: "count", count: outcome.count };
     const datetimes = outcome.fields.filter((f) => DATETIME_TYPES.has(f.columnType ?? -1)).map((f) => f.name);
     const rows = outcome.rows.slice(0, plan.limit).map((row) => {
@@ -97,22 +108,176 @@ export const mysqlDriver: Driver = async (plan) => {
     return { kind: "rows", rows, cut: outcome.seen > plan.limit };
   } finally {
     plan.signal.removeEventListener("abort", onAbort);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        connection.destroy();
-        resolve();
-      }, 1000);
-      connection.end(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    connection.destroy();
+    pooled.release(broken);
   }
 };
 
+function socketOf(connection: Connection): { ref(): void; unref(): void } | undefined {
+  return (connection as unknown as { stream?: { ref(): void; unref(): void } }).stream;
+}
+
+interface Pooled {
+  connection: Connection;
+  mariadb: boolean;
+  release(broken: boolean): void;
+}
+
+interface Slot {
+  connection: Connection;
+  mariadb: boolean;
+  /** Closes the connection after POOL_IDLE_MS unused (unref'd: it never keeps the process alive). */
+  idleTimer?: NodeJS.Timeout;
+  destroyed?: true;
+}
+
+/**
+ * A bounded pool of mysql2 connections for one configuration. Not mysql2's own pool: its idle
+ * reaper is a 1 s timer that is never unref'd (and not started at all when maxIdle equals the
+ * connection limit, so idle sockets stay open for ever); either keeps a process that has finished
+ * its work from exiting. Here an idle connection's socket is unref'd and its close timer too, so
+ * a process with nothing else to do exits; a good connection is reset (COM_RESET_CONNECTION:
+ * session variables, temporary tables, locks, prepared statements, an open transaction) after
+ * the run has its result and before it is handed out again.
+ */
+class MysqlPool {
+  private readonly idle: Slot[] = [];
+  private readonly waiters: { resolve(slot: Slot): void; reject(error: unknown): void }[] = [];
+  private open = 0;
+  private closed = false;
+
+  constructor(private readonly options: mysqlModule.ConnectionOptions) {}
+
+  stats(): PoolStats {
+    return { total: this.open, idle: this.idle.length };
+  }
+
+  async acquire(): Promise<Pooled> {
+    const slot = await this.slot();
+    socketOf(slot.connection)?.ref();
+    return {
+      connection: slot.connection,
+      mariadb: slot.mariadb,
+      release: (broken) => this.release(slot, broken),
+    };
+  }
+
+  private slot(): Promise<Slot> {
+    const idle = this.idle.pop();
+    if (idle !== undefined) {
+      clearTimeout(idle.idleTimer);
+      return Promise.resolve(idle);
+    }
+    if (this.open < POOL_MAX) return this.create();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  private async create(): Promise<Slot> {
+    this.open += 1;
+    const connection = load().createConnection(this.options);
+    connection.on("error", () => undefined);
+    try {
+      await new Promise<void>((resolve, reject) => connection.connect((error) => (error ? reject(error) : resolve())));
+    } catch (error) {
+      this.gone();
+      connection.destroy();
+      throw error;
+    }
+    const handshake = (connection as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket;
+    const slot: Slot = { connection, mariadb: /mariadb/i.test(handshake?.serverVersion ?? "") };
+    // A connection the server or the network closes while idle leaves the pool.
+    connection.once("end", () => this.destroy(slot));
+    connection.once("error", () => this.destroy(slot));
+    return slot;
+  }
+
+  private release(slot: Slot, broken: boolean): void {
+    if (broken || this.closed) {
+      this.destroy(slot);
+      return;
+    }
+    slot.connection.reset((error) => {
+      if (error) this.destroy(slot);
+      else this.handBack(slot);
+    });
+  }
+
+  private handBack(slot: Slot): void {
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) {
+      waiter.resolve(slot);
+      return;
+    }
+    socketOf(slot.connection)?.unref();
+    slot.idleTimer = setTimeout(() => this.destroy(slot), POOL_IDLE_MS);
+    slot.idleTimer.unref();
+    this.idle.push(slot);
+  }
+
+  private drop(slot: Slot): void {
+    const at = this.idle.indexOf(slot);
+    if (at >= 0) {
+      this.idle.splice(at, 1);
+      clearTimeout(slot.idleTimer);
+    }
+  }
+
+  private destroy(slot: Slot): void {
+    if (slot.destroyed) return;
+    slot.destroyed = true;
+    this.drop(slot);
+    slot.connection.destroy();
+    this.gone();
+  }
+
+  /** One connection fewer: a waiter gets a new one. */
+  private gone(): void {
+    this.open -= 1;
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) this.create().then(waiter.resolve, waiter.reject);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const slot of [...this.idle]) this.destroy(slot);
+  }
+}
+
+/** One MysqlPool per configuration, at most 16 (the least recently used is closed). */
+const mysqlPools = (() => {
+  const byKey = new Map<string, MysqlPool>();
+  const MAX_POOLS = 16;
+  registerPools({
+    async close() {
+      for (const pool of byKey.values()) pool.close();
+      byKey.clear();
+    },
+    stats: () => [...byKey.values()].map((pool) => pool.stats()),
+  });
+  return {
+    acquire(options: mysqlModule.ConnectionOptions, ca: string | undefined, mode: TlsMode): Promise<Pooled> {
+      // The mode too: JSON leaves out checkServerIdentity, so verify-ca and verify-full would share a pool.
+      const key = poolKey([options, ca ?? null, mode]);
+      let pool = byKey.get(key);
+      if (pool === undefined) {
+        pool = new MysqlPool(options);
+        if (byKey.size >= MAX_POOLS) {
+          const [oldestKey, oldest] = byKey.entries().next().value as [string, MysqlPool];
+          byKey.delete(oldestKey);
+          oldest.close();
+        }
+      } else {
+        byKey.delete(key);
+      }
+      byKey.set(key, pool);
+      return pool.acquire();
+    },
+  };
+})();
+
 export function classifyMysql(error: unknown): DriverFailure | undefined {
   const e = error as { code?: string; errno?: number; sqlState?: string; message?: string };
+  const tls = tlsFailureMessage(error);
+  if (tls !== undefined) return { code: "sql_connection_failed", message: tls };
   const message = e.message ?? String(error);
   const sqlState = e.sqlState;
   const failure = (code: DriverFailure["code"]): DriverFailure =>

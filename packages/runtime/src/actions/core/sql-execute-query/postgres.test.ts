@@ -1,17 +1,13 @@
 // Against the real PostgreSQL on this machine (127.0.0.1:5432, user postgres, db test; .ci/run starts it).
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { isCofferError } from "@coffer/core";
 import pg from "pg";
 import { runAction, testContext } from "../../test-context.test-support.js";
 import { refusedWith } from "./sql.test-support.js";
 import { createSqlAction, sqlExecuteQueryAction } from "./sql-execute-query.js";
+import { startThrowawayPostgres, type ThrowawayPostgres } from "./throwaway-postgres.test-support.js";
 
 const URL_ = "postgresql+psycopg://postgres@127.0.0.1:5432/test";
 const table = `sql_action_${randomBytes(4).toString("hex")}`;
@@ -149,6 +145,20 @@ describe("core.sql.execute_query on PostgreSQL", () => {
     assert.ok(!small.lines.some((l) => /max_rows/.test(l.message)));
   });
 
+  test("max_rows: the server computes only the rows sent, never the whole result", async () => {
+    // row 1000 divides by zero: a result computed whole would fail; a suspended portal never gets there
+    const rows = await run({ query: "SELECT g, 10 / (g - 1000) AS q FROM generate_series(1, 2000) g", max_rows: 3 });
+    assert.deepEqual(rows, [
+      { g: 1, q: 0 },
+      { g: 2, q: 0 },
+      { g: 3, q: 0 },
+    ]);
+    await refusedWith(
+      run({ query: "SELECT g, 10 / (g - 1000) AS q FROM generate_series(1, 2000) g", max_rows: 1000 }),
+      "sql_query_failed",
+    );
+  });
+
   test("a slow query is cut by timeout_seconds and its connection is gone", async () => {
     const started = Date.now();
     const marker = `coffer-timeout-${randomBytes(3).toString("hex")}`;
@@ -242,67 +252,13 @@ describe("core.sql.execute_query on PostgreSQL", () => {
 
 // A throwaway cluster with password authentication: the shared server trusts every loopback login.
 describe("a wrong password on PostgreSQL", () => {
-  let dir = "";
+  let server: ThrowawayPostgres | undefined;
   let port = 0;
-  let server: ReturnType<typeof spawn> | undefined;
   before(async () => {
-    port = await freePort();
-    dir = mkdtempSync(join(tmpdir(), "coffer-sql-pg-"));
-    chmodSync(dir, 0o777);
-    const bin = "/usr/lib/postgresql/15/bin";
-    writeFileSync(join(dir, "pw"), "right-pass\n");
-    chmodSync(join(dir, "pw"), 0o644);
-    const asPostgres = (cmd: string, args: string[]): void => {
-      execFileSync("runuser", ["-u", "postgres", "--", cmd, ...args], { stdio: "pipe" });
-    };
-    asPostgres(`${bin}/initdb`, [
-      "-D",
-      join(dir, "data"),
-      "-U",
-      "postgres",
-      "--auth=scram-sha-256",
-      `--pwfile=${join(dir, "pw")}`,
-    ]);
-    server = spawn(
-      "runuser",
-      [
-        "-u",
-        "postgres",
-        "--",
-        `${bin}/postgres`,
-        "-D",
-        join(dir, "data"),
-        "-p",
-        String(port),
-        "-k",
-        dir,
-        "-c",
-        "listen_addresses=127.0.0.1",
-      ],
-      { stdio: "ignore" },
-    );
-    for (let i = 0; i < 100; i++) {
-      const c = new pg.Client({
-        host: "127.0.0.1",
-        port,
-        user: "postgres",
-        password: "right-pass",
-        database: "postgres",
-      });
-      try {
-        await c.connect();
-        await c.end();
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    throw new Error("throwaway postgres did not start");
+    server = await startThrowawayPostgres({ password: "right-pass" });
+    port = server.port;
   });
-  after(() => {
-    server?.kill("SIGINT");
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => server?.stop());
 
   test("the error and the log contain neither the password nor the URL", async () => {
     const password = "Wr0ng:p@ss/w%rd";
@@ -315,13 +271,3 @@ describe("a wrong password on PostgreSQL", () => {
     assert.deepEqual(await run({ query: "SELECT 1 AS one" }, ok), [{ one: 1 }]);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      s.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}

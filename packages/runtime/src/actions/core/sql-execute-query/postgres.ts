@@ -1,23 +1,29 @@
-/** PostgreSQL through `pg`, rows read through a portal (pg-cursor) so a cut result is never fetched whole. */
-import { createHash } from "node:crypto";
+/** PostgreSQL through `pg`: one round trip per run, rows read through a portal so a cut result is never fetched whole. */
 import { createRequire } from "node:module";
 import type pgModule from "pg";
 import { type Driver, type DriverFailure, raisedWhileConnecting, whileConnecting } from "./driver.types.js";
-import { checkOptions, tlsMode, tlsOptions } from "./tls.js";
+import { POOL_IDLE_MS, POOL_MAX, poolKey, registerPools } from "./pools.js";
+import { checkOptions, type TlsMode, tlsFailureMessage, tlsMode, tlsOptions } from "./tls.js";
 import { isoTimestamp, jsonRow, type Row } from "./values.js";
 
 const require = createRequire(import.meta.url);
 
-interface CursorInstance {
-  read(rows: number, callback: (error: Error | undefined, rows: Row[]) => void): void;
-  close(callback: (error?: Error) => void): void;
-  _result: { fields: unknown[]; rowCount: number | null };
-}
-type CursorClass = new (text: string, values: unknown[], config: { types: unknown }) => CursorInstance;
-
-let libraries: { pg: typeof pgModule; Cursor: CursorClass } | undefined;
+type ResultClass = new (
+  rowMode: undefined,
+  types: unknown,
+) => {
+  addFields(fields: unknown[]): void;
+  parseRow(fields: unknown[]): unknown;
+  addCommandComplete(message: { text?: string }): void;
+  rowCount: number | null;
+};
+let libraries: { pg: typeof pgModule; Result: ResultClass; prepareValue: (value: unknown) => unknown } | undefined;
 function load(): NonNullable<typeof libraries> {
-  libraries ??= { pg: require("pg") as typeof pgModule, Cursor: require("pg-cursor") as CursorClass };
+  libraries ??= {
+    pg: require("pg") as typeof pgModule,
+    Result: require("pg/lib/result.js") as ResultClass,
+    prepareValue: (require("pg/lib/utils.js") as { prepareValue: (value: unknown) => unknown }).prepareValue,
+  };
   return libraries;
 }
 
@@ -42,11 +48,13 @@ const types = {
 };
 
 export const postgresDriver: Driver = async (plan) => {
-  const { Cursor } = load();
   const { url } = plan;
   checkOptions(url, OPTIONS);
-  const ssl = tlsOptions(tlsMode(url, plan.ca !== undefined), url.host, plan.ca);
+  const mode = tlsMode(url, plan.ca !== undefined);
+  const ssl = tlsOptions(mode, url.host, plan.ca);
   const connectTimeout = url.options.connect_timeout ? Number(url.options.connect_timeout) * 1000 : plan.timeoutMs;
+  // The timeouts and read-only are startup parameters: the session's defaults, which DISCARD ALL
+  // restores before each later run, so a run costs no extra round trip to set them.
   const config: pgModule.ClientConfig = {
     host: url.host ?? "localhost",
     port: url.port ?? 5432,
@@ -61,8 +69,10 @@ export const postgresDriver: Driver = async (plan) => {
     application_name: url.options.application_name ?? "coffer",
     types,
   };
-  if (url.options.options !== undefined) config.options = url.options.options;
-  const client = await pools.connect(config, plan.ca).catch((error: unknown) => {
+  const startup = [url.options.options, plan.readOnly ? "-c default_transaction_read_only=on" : undefined];
+  const options = startup.filter((o) => o !== undefined).join(" ");
+  if (options !== "") config.options = options;
+  const client = await pgPools.connect(config, plan.ca, mode).catch((error: unknown) => {
     throw whileConnecting(error);
   });
   let broken = true;
@@ -73,20 +83,15 @@ export const postgresDriver: Driver = async (plan) => {
   };
   plan.signal.addEventListener("abort", onAbort, { once: true });
   try {
-    await client.query(plan.readOnly ? "BEGIN READ ONLY" : "BEGIN");
-    const cursor = client.query(new Cursor(plan.sql, plan.values, { types }) as never) as unknown as CursorInstance;
-    const rows = await new Promise<Row[]>((resolve, reject) =>
-      cursor.read(plan.limit + 1, (error, got) => (error ? reject(error) : resolve(got))),
-    );
-    const returnsRows = cursor._result.fields.length > 0;
-    const count = cursor._result.rowCount ?? 0;
-    await new Promise<void>((resolve, reject) => cursor.close((error) => (error ? reject(error) : resolve())));
-    await client.query("COMMIT");
-    // Whatever the statement SET for the session goes, so the next run starts from the URL's settings.
-    await client.query("DISCARD ALL");
-    broken = false;
-    if (!returnsRows) return { kind: "count", count };
-    return { kind: "rows", rows: rows.slice(0, plan.limit).map(jsonRow), cut: rows.length > plan.limit };
+    // A connection that served a run before is reset first, in the same round trip.
+    const query = new LimitedQuery(plan.sql, plan.values, plan.limit, used.has(client));
+    used.add(client);
+    client.query(query as never);
+    const result = await query.promise;
+    // A statement that left a transaction open (BEGIN) is not committed by anyone: the connection goes.
+    broken = (client as unknown as { _txStatus?: string })._txStatus !== "I";
+    if (!result.returnsRows) return { kind: "count", count: result.count };
+    return { kind: "rows", rows: result.rows.map(jsonRow), cut: result.cut };
   } finally {
     plan.signal.removeEventListener("abort", onAbort);
     // A connection that failed, timed out or was cancelled is closed, never reused.
@@ -94,23 +99,154 @@ export const postgresDriver: Driver = async (plan) => {
   }
 };
 
+/** Connections that have served a run, so start the next with DISCARD ALL. */
+const used = new WeakSet<pgModule.PoolClient>();
+
+interface LimitedResult {
+  rows: Row[];
+  returnsRows: boolean;
+  count: number;
+  cut: boolean;
+}
+
 /**
- * A small pool per connection configuration (URL, TLS, timeout): at most 4 connections each, idle
- * ones closed after 10 s, at most 16 configurations (the least recently used pool is ended).
+ * One statement in one round trip (Parse, Bind, Describe, Execute at most limit + 1 rows, Sync), a
+ * pg Submittable: the statement runs in its own implicit transaction, which the Sync commits, and
+ * a result longer than the limit is suspended on the server, never sent whole.
+ *
+ * With `reset`, DISCARD ALL goes first in the same pipeline: whatever an earlier run left in the
+ * session (SET, set_config, SET ROLE, advisory locks, temp tables, PREPARE, cursors, LISTEN) is
+ * gone before this statement runs, back to the startup defaults (timeouts, read-only). The
+ * server commits DISCARD ALL at once, so the statement after it still runs first in its own
+ * transaction (VACUUM and the like work); if it fails the connection is closed anyway.
  */
-const pools = (() => {
+class LimitedQuery {
+  private readonly result: InstanceType<ResultClass>;
+  private readonly rows: Row[] = [];
+  private returnsRows = false;
+  private cut = false;
+  private error: unknown;
+  private readonly done: { resolve(value: LimitedResult): void; reject(error: unknown): void };
+  readonly promise: Promise<LimitedResult>;
+  private readonly values: unknown[];
+
+  /** CommandComplete messages still to skip (DISCARD ALL's). */
+  private skip: number;
+
+  constructor(
+    private readonly text: string,
+    values: unknown[],
+    private readonly limit: number,
+    private readonly reset: boolean,
+  ) {
+    this.skip = reset ? 1 : 0;
+    const { Result, prepareValue } = load();
+    this.result = new Result(undefined, types);
+    this.values = values.map(prepareValue);
+    let done!: LimitedQuery["done"];
+    this.promise = new Promise<LimitedResult>((resolve, reject) => {
+      done = { resolve, reject };
+    });
+    this.done = done;
+  }
+
+  submit(connection: PgConnection): void {
+    // One write for the whole pipeline, not one system call per message.
+    connection.stream.cork();
+    if (this.reset) {
+      connection.parse({ text: "DISCARD ALL" });
+      connection.bind({ values: [] });
+      connection.execute({ rows: 0 });
+    }
+    connection.parse({ text: this.text });
+    connection.bind({ values: this.values });
+    connection.describe({ type: "P" });
+    connection.execute({ rows: this.limit + 1 });
+    connection.sync();
+    connection.stream.uncork();
+  }
+
+  handleRowDescription(message: { fields: unknown[] }): void {
+    this.returnsRows = true;
+    this.result.addFields(message.fields);
+  }
+
+  handleDataRow(message: { fields: unknown[] }): void {
+    if (this.rows.length < this.limit) this.rows.push(this.result.parseRow(message.fields) as Row);
+    else this.cut = true;
+  }
+
+  handlePortalSuspended(): void {
+    // Exactly limit + 1 rows arrived and more may follow: the Sync already sent drops the portal.
+  }
+
+  handleCommandComplete(message: { text?: string }): void {
+    if (this.skip > 0) {
+      this.skip -= 1;
+      return;
+    }
+    this.result.addCommandComplete(message);
+  }
+
+  handleEmptyQuery(): void {}
+
+  handleError(error: unknown): void {
+    this.error = error;
+    this.done.reject(error);
+  }
+
+  handleReadyForQuery(): void {
+    if (this.error !== undefined) return;
+    this.done.resolve({
+      rows: this.rows,
+      returnsRows: this.returnsRows,
+      count: this.result.rowCount ?? 0,
+      cut: this.cut,
+    });
+  }
+}
+
+interface PgConnection {
+  parse(message: { text: string }): void;
+  bind(message: { values: unknown[] }): void;
+  describe(message: { type: "P" }): void;
+  execute(message: { rows: number }): void;
+  sync(): void;
+  stream: { cork(): void; uncork(): void };
+}
+
+/**
+ * A small pool per connection configuration (URL, TLS, timeout, read-only): at most 4 connections
+ * each, idle ones closed after 10 s and never holding the process open, at most 16 configurations
+ * (the least recently used pool is ended).
+ */
+const pgPools = (() => {
   const byKey = new Map<string, pgModule.Pool>();
   const guarded = new WeakSet<pgModule.PoolClient>();
   const MAX_POOLS = 16;
+  registerPools({
+    async close() {
+      const all = [...byKey.values()];
+      byKey.clear();
+      await Promise.all(all.map((pool) => pool.end().catch(() => undefined)));
+    },
+    stats() {
+      return [...byKey.values()].map((pool) => ({ total: pool.totalCount, idle: pool.idleCount }));
+    },
+  });
   return {
-    async connect(config: pgModule.ClientConfig, ca: string | undefined): Promise<pgModule.PoolClient> {
+    async connect(config: pgModule.ClientConfig, ca: string | undefined, mode: TlsMode): Promise<pgModule.PoolClient> {
       const { types: _types, ...rest } = config;
-      const key = createHash("sha256")
-        .update(JSON.stringify([rest, ca ?? null]))
-        .digest("hex");
+      // The mode too: JSON leaves out checkServerIdentity, so verify-ca and verify-full would share a pool.
+      const key = poolKey([rest, ca ?? null, mode]);
       let pool = byKey.get(key);
       if (pool === undefined) {
-        pool = new (load().pg.Pool)({ ...config, max: 4, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+        pool = new (load().pg.Pool)({
+          ...config,
+          max: POOL_MAX,
+          idleTimeoutMillis: POOL_IDLE_MS,
+          allowExitOnIdle: true,
+        });
         // An idle connection the server closes must not crash the process.
         pool.on("error", () => undefined);
         if (byKey.size >= MAX_POOLS) {
@@ -134,6 +270,8 @@ const pools = (() => {
 
 export function classifyPostgres(error: unknown): DriverFailure | undefined {
   const e = error as { code?: string; message?: string };
+  const tls = tlsFailureMessage(error);
+  if (tls !== undefined) return { code: "sql_connection_failed", message: tls };
   const message = e.message ?? String(error);
   switch (e.code) {
     case "28P01":

@@ -70,3 +70,40 @@ export function checkOptions(url: ConnectionUrl, allowed: readonly string[]): vo
     }
   }
 }
+
+/** Node's codes for a server certificate that does not verify. */
+const UNTRUSTED = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+]);
+
+/**
+ * A TLS failure while connecting, said so the user knows what to change: an untrusted certificate,
+ * a name that does not match, an expired certificate, or a server without TLS. Undefined for
+ * anything else.
+ */
+export function tlsFailureMessage(error: unknown): string | undefined {
+  const e = error as { code?: string; message?: string };
+  const message = e.message ?? String(error);
+  if (UNTRUSTED.has(e.code ?? "")) {
+    return `TLS: the server's certificate is not trusted (${message}); with sslmode=verify-full or verify-ca it must be signed by the CA in this environment's ca_cert secret (CA_CERTIFICATE)`;
+  }
+  if (e.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return `TLS: the server's certificate is not for the host in the URL (${message}); use the host name the certificate names, or sslmode=verify-ca to check only the CA`;
+  }
+  if (e.code === "CERT_HAS_EXPIRED" || e.code === "CERT_NOT_YET_VALID") {
+    return `TLS: the server's certificate is outside its validity period (${message})`;
+  }
+  if (
+    /does not support SSL|server does not allow insecure|HANDSHAKE_NO_SSL_SUPPORT/i.test(`${e.code ?? ""} ${message}`)
+  ) {
+    return `TLS: the server does not offer TLS, and the URL's sslmode asks for it (${message}); enable TLS on the server, or set sslmode=disable to connect in plain text`;
+  }
+  return undefined;
+}

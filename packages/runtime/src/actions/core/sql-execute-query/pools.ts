@@ -1,0 +1,42 @@
+/**
+ * What every SQL connection pool shares: its bounds, its key, and one registry so the runtime can
+ * close them all when it shuts down (idle pools never hold the process open either way).
+ */
+import { createHash } from "node:crypto";
+
+/** Connections per configuration. */
+export const POOL_MAX = 4;
+/** An idle connection is closed after this long. */
+export const POOL_IDLE_MS = 10_000;
+
+export interface PoolStats {
+  /** Open connections, busy or idle. */
+  total: number;
+  idle: number;
+}
+
+interface PoolFamily {
+  close(): Promise<void>;
+  stats(): PoolStats[];
+}
+
+const families: PoolFamily[] = [];
+
+export function registerPools(family: PoolFamily): void {
+  families.push(family);
+}
+
+/** A pool's key: a hash of its whole configuration (credentials included, never kept in clear). */
+export function poolKey(parts: unknown): string {
+  return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
+}
+
+/** Ends every SQL pool (PostgreSQL and MySQL/MariaDB): the runtime's close calls it. */
+export async function closeSqlPools(): Promise<void> {
+  await Promise.all(families.map((family) => family.close()));
+}
+
+/** One entry per open pool (tests check the bounds with it). */
+export function sqlPoolStats(): PoolStats[] {
+  return families.flatMap((family) => family.stats());
+}
