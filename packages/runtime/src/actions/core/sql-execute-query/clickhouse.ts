@@ -8,6 +8,7 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import { CofferError } from "@coffer/core";
 import type { Driver, DriverFailure } from "./driver.types.js";
 import { raisedWhileConnecting, whileConnecting } from "./driver.types.js";
+import { POOL_MAX, poolKey, registerPools } from "./pools.js";
 import { checkOptions, tlsMode } from "./tls.js";
 import { jsonRow, type Row } from "./values.js";
 
@@ -46,72 +47,111 @@ export const clickhouseDriver: Driver = async (plan) => {
   const https = secure || mode !== "disable";
   const host = url.host === undefined ? "localhost" : url.host.includes(":") ? `[${url.host}]` : url.host;
   const port = url.port ?? (https ? 8443 : 8123);
-  const client: ClickHouseClient = load().createClient({
+  const connection = {
     url: `${https ? "https" : "http"}://${host}:${port}`,
     username: url.username ?? "default",
     password: url.password ?? "",
     database: url.database ?? "default",
     request_timeout: plan.timeoutMs + 1_000,
-    application: "coffer",
-    // Its own logger writes to the console, past the run's masker.
-    log: { level: load().ClickHouseLogLevel.OFF },
-    compression: { request: false, response: false },
-    ...(https && plan.ca !== undefined ? { tls: { ca_cert: Buffer.from(plan.ca) } } : {}),
-  });
+  };
+  const client = clickhouseClients.get([connection, plan.ca ?? null, https], () =>
+    load().createClient({
+      ...connection,
+      application: "coffer",
+      // Its own logger writes to the console, past the run's masker.
+      log: { level: load().ClickHouseLogLevel.OFF },
+      compression: { request: false, response: false },
+      max_open_connections: POOL_MAX,
+      ...(https && plan.ca !== undefined ? { tls: { ca_cert: Buffer.from(plan.ca) } } : {}),
+    }),
+  );
   const params: Record<string, unknown> = {};
-  try {
-    const names = Object.keys(plan.namedValues ?? {});
-    if (names.length > 0) {
-      const version = await serverVersion(client, plan.signal);
-      if (version !== undefined && (version[0] ?? 0) < 19) {
-        throw new CofferError(
-          "sql_unsupported",
-          `This ClickHouse server (${version.join(".")}) does not support server-side query parameters, which bound_params needs (ClickHouse 19.x or newer). Coffer never splices values into SQL text: upgrade the server, or run the query without bound_params.`,
-          { details: { server_version: version.join(".") } },
-        );
-      }
-      for (const name of names) params[name] = paramValue(plan.namedValues?.[name]);
+  const names = Object.keys(plan.namedValues ?? {});
+  if (names.length > 0) {
+    const version = await serverVersion(client, plan.signal);
+    if (version !== undefined && (version[0] ?? 0) < 19) {
+      throw new CofferError(
+        "sql_unsupported",
+        `This ClickHouse server (${version.join(".")}) does not support server-side query parameters, which bound_params needs (ClickHouse 19.x or newer). Coffer never splices values into SQL text: upgrade the server, or run the query without bound_params.`,
+        { details: { server_version: version.join(".") } },
+      );
     }
-    // readonly last: once it is 1, the server refuses any later setting in the same request.
-    const settings: Record<string, string> = {
-      max_execution_time: String(Math.max(1, Math.ceil(plan.timeoutMs / 1000))),
-    };
-    if (plan.readOnly) settings.readonly = "1";
-    if (!ROW_STATEMENTS.test(strip(plan.sql))) {
-      const result = await client.command({
-        query: plan.sql,
-        query_params: params,
-        clickhouse_settings: settings as never,
-        abort_signal: plan.signal,
-      });
-      const summary = (result as { summary?: { written_rows?: string } }).summary;
-      return { kind: "count", count: Number(summary?.written_rows ?? 0) };
-    }
-    const result = await client.query({
+    for (const name of names) params[name] = paramValue(plan.namedValues?.[name]);
+  }
+  // readonly last: once it is 1, the server refuses any later setting in the same request.
+  const settings: Record<string, string> = {
+    max_execution_time: String(Math.max(1, Math.ceil(plan.timeoutMs / 1000))),
+  };
+  if (plan.readOnly) settings.readonly = "1";
+  if (!ROW_STATEMENTS.test(strip(plan.sql))) {
+    const result = await client.command({
       query: plan.sql,
-      format: "JSONEachRow",
       query_params: params,
       clickhouse_settings: settings as never,
       abort_signal: plan.signal,
     });
-    const rows: Row[] = [];
-    const stream = result.stream();
-    let cut = false;
-    outer: for await (const batch of stream) {
-      for (const row of batch as { json(): Row }[]) {
-        if (rows.length === plan.limit) {
-          cut = true;
-          break outer;
-        }
-        rows.push(jsonRow(row.json()));
-      }
-    }
-    if (cut) stream.destroy();
-    return { kind: "rows", rows, cut };
-  } finally {
-    await client.close().catch(() => undefined);
+    const summary = (result as { summary?: { written_rows?: string } }).summary;
+    return { kind: "count", count: Number(summary?.written_rows ?? 0) };
   }
+  const result = await client.query({
+    query: plan.sql,
+    format: "JSONEachRow",
+    query_params: params,
+    clickhouse_settings: settings as never,
+    abort_signal: plan.signal,
+  });
+  const rows: Row[] = [];
+  const stream = result.stream();
+  let cut = false;
+  outer: for await (const batch of stream) {
+    for (const row of batch as { json(): Row }[]) {
+      if (rows.length === plan.limit) {
+        cut = true;
+        break outer;
+      }
+      rows.push(jsonRow(row.json()));
+    }
+  }
+  if (cut) stream.destroy();
+  return { kind: "rows", rows, cut };
 };
+
+/**
+ * One client per configuration (its keep-alive agent holds at most POOL_MAX sockets, idle ones
+ * closed after a few seconds and never holding the process open), at most 16 (the least recently
+ * used is closed). Over HTTP every request carries its own settings, so nothing of one run
+ * reaches the next.
+ */
+const clickhouseClients = (() => {
+  const byKey = new Map<string, ClickHouseClient>();
+  const MAX_CLIENTS = 16;
+  registerPools({
+    async close() {
+      const all = [...byKey.values()];
+      byKey.clear();
+      await Promise.all(all.map((client) => client.close().catch(() => undefined)));
+    },
+    stats: () => [],
+  });
+  return {
+    get(parts: unknown, create: () => ClickHouseClient): ClickHouseClient {
+      const key = poolKey(parts);
+      let client = byKey.get(key);
+      if (client === undefined) {
+        client = create();
+        if (byKey.size >= MAX_CLIENTS) {
+          const [oldestKey, oldest] = byKey.entries().next().value as [string, ClickHouseClient];
+          byKey.delete(oldestKey);
+          void oldest.close().catch(() => undefined);
+        }
+      } else {
+        byKey.delete(key);
+      }
+      byKey.set(key, client);
+      return client;
+    },
+  };
+})();
 
 async function serverVersion(client: ClickHouseClient, signal: AbortSignal): Promise<number[] | undefined> {
   try {
