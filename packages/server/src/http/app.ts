@@ -21,6 +21,7 @@ import { secretDefinitionsRoutes } from "./routes/secret-definitions.routes.js";
 import { secretsRoutes } from "./routes/secrets.routes.js";
 import { tokensRoutes } from "./routes/tokens.routes.js";
 import { variablesRoutes } from "./routes/variables.routes.js";
+import { webRoutes } from "./web.js";
 
 export interface BuildAppOptions {
   /** false: no logging. Otherwise pino at `level` (default the config's COFFER_LOG_LEVEL), to `stream` (default stdout). */
@@ -31,6 +32,8 @@ export interface BuildAppOptions {
   deniedAuditWindowMs?: number;
   /** The action runtime (registry, sandbox); opened from the config when absent, and closed with the app. */
   runtime?: RuntimeContext;
+  /** The web UI's build folder to serve at `/` (packages/web/dist/app); none when absent or null. */
+  web?: string | null;
 }
 
 /** A registered route and the least role it needs ("public": no token). */
@@ -215,6 +218,7 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
   environmentsRoutes(app, coffer);
   tokensRoutes(app, coffer);
   auditRoutes(app, coffer);
+  if (options.web) webRoutes(app, options.web);
   await app.ready();
   return app;
 }
