@@ -44,6 +44,8 @@ const auth: Middleware = {
 
 export const api = createClient<paths>({
   baseUrl: typeof window === "undefined" ? "http://localhost" : window.location.origin,
+  // Looked up at each call, not captured once.
+  fetch: (request) => globalThis.fetch(request),
 });
 api.use(auth);
 

@@ -6,8 +6,8 @@ import {
   Code,
   FileButton,
   Group,
+  NativeSelect,
   PasswordInput,
-  Select,
   Stack,
   Text,
   Textarea,
@@ -394,13 +394,13 @@ export function CreateSecretForm({
         data-autofocus
       />
       <Group grow align="flex-start" wrap="wrap">
-        <Select
+        <NativeSelect
           label="Type"
           data={SECRET_TYPES.map((t) => ({ value: t, label: TYPE_LABELS[t] }))}
           value={type}
-          allowDeselect={false}
-          onChange={(value) => {
-            if (!value || !isSecretType(value)) return;
+          onChange={(event) => {
+            const value = event.currentTarget.value;
+            if (!isSecretType(value)) return;
             setType(value);
             setRowsState(rowsFor(value, value === "custom" ? prefill?.keys : undefined));
             setErrors({});
