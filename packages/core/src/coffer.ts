@@ -13,6 +13,8 @@ import { createRotationService, type RotationService } from "./keys/rotation.ser
 import { createMaskedLogger, type Logger, type LogMasks } from "./logging/logger.js";
 import { createResolutionService, type ResolutionService } from "./resolution/resolution.service.js";
 import { createResolutionStore } from "./resolution/resolution.store.js";
+import { createRunsService, type RunsService } from "./runs/runs.service.js";
+import { createRunsStore } from "./runs/runs.store.js";
 import type { Actor } from "./secrets/secrets.schema.js";
 import { createSecretsService, type SecretsService } from "./secrets/secrets.service.js";
 import { createSecretsStore } from "./secrets/secrets.store.js";
@@ -20,6 +22,8 @@ import { createTokensService, type TokensService } from "./tokens/tokens.service
 import { createTokensStore } from "./tokens/tokens.store.js";
 import { createVariablesService, type VariablesService } from "./variables/variables.service.js";
 import { createVariablesStore } from "./variables/variables.store.js";
+import { createWorkflowsService, type WorkflowsService } from "./workflows/workflows.service.js";
+import { createWorkflowsStore } from "./workflows/workflows.store.js";
 import { createWorkspacesService, type WorkspacesService } from "./workspaces/workspaces.service.js";
 import { createWorkspacesStore } from "./workspaces/workspaces.store.js";
 
@@ -38,6 +42,10 @@ export interface Coffer {
   readonly workspaces: WorkspacesService;
   readonly tokens: TokensService;
   readonly keys: RotationService;
+  /** Deployed workflows: versioned documents per workspace, by id or alias. */
+  readonly workflows: WorkflowsService;
+  /** Stored runs and their action runs (written masked by the run manager). */
+  readonly runs: RunsService;
   /**
    * Creates organization and workspace `default` and an admin token on an empty database. The
    * token goes to `$COFFER_HOME/admin.token` (0600); the returned path is safe to print.
@@ -123,6 +131,8 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
       options: { maxValueBytes: config.store.maxValueBytes, versionsKept: config.store.versionsKept },
     }),
     variables: createVariablesService({ store: createVariablesStore(database.db), writer: database, audit, clock }),
+    workflows: createWorkflowsService({ store: createWorkflowsStore(database.db), writer: database, audit, clock }),
+    runs: createRunsService({ store: createRunsStore(database.db), writer: database, audit, clock }),
     keys: createRotationService({
       store: createKeysStore(database.db),
       writer: database,

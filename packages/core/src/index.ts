@@ -21,6 +21,30 @@ export type {
   ResolveForRunInput,
   RunResolution,
 } from "./resolution/resolution.service.js";
+export type {
+  ActionRunInput,
+  ActionRunItem,
+  ActionRunStatus,
+  RunDocument,
+  RunError,
+  RunFinishInput,
+  RunItem,
+  RunListFilter,
+  RunMask,
+  RunOwner,
+  RunPage,
+  RunParentKind,
+  RunStartInput,
+  RunStatus,
+  RunsService,
+} from "./runs/runs.service.js";
+export {
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_STALE_MS,
+  newRunId,
+  parseRunStatus,
+  RUN_STATUSES,
+} from "./runs/runs.service.js";
 export type { KeyValue, SecretMetadata, SecretType } from "./secret-types/index.js";
 export { decodeUtf8Value, SECRET_TYPES, STRUCTURED_KEYS, validateKeyName } from "./secret-types/index.js";
 export type { SecretExpiry } from "./secrets/expiry.js";
@@ -45,4 +69,14 @@ export type {
   VariablesService,
   VariableUpdateInput,
 } from "./variables/variables.service.js";
+export type {
+  DeployedVersion,
+  WorkflowDeployInput,
+  WorkflowItem,
+  WorkflowLookupInput,
+  WorkflowPage,
+  WorkflowsService,
+  WorkflowVersionDetail,
+} from "./workflows/workflows.service.js";
+export { validateAlias, WORKFLOW_ID_RE } from "./workflows/workflows.service.js";
 export type { WorkspaceItem, WorkspacesService } from "./workspaces/workspaces.service.js";

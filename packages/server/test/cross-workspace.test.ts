@@ -73,7 +73,7 @@ for (const dialect of await testDialects("http cross-workspace isolation")) {
             // Their resource ids under my own workspace: not found, as if they did not exist.
             if (
               route.path(victimFixture).includes(victimFixture.secretId) ||
-              /variables\/|tokens\//.test(route.path(victimFixture))
+              /variables\/|tokens\/|workflows\/|runs\//.test(route.path(victimFixture))
             ) {
               const mine: Fixture = { ...victimFixture, workspace: side.mine() };
               const res = await t.call(route.method, route.path(mine), {

@@ -42,6 +42,16 @@ const EXPECTED_ROLE: Record<string, Role | "public"> = {
   "POST /api/v1/workspaces/:workspace/tokens": "admin",
   "DELETE /api/v1/workspaces/:workspace/tokens/:id": "admin",
   "GET /api/v1/workspaces/:workspace/audit": "admin",
+  "GET /api/v1/workspaces/:workspace/workflows": "viewer",
+  "POST /api/v1/workspaces/:workspace/workflows": "editor",
+  "GET /api/v1/workspaces/:workspace/workflows/:id": "viewer",
+  "PUT /api/v1/workspaces/:workspace/workflows/:id": "editor",
+  "DELETE /api/v1/workspaces/:workspace/workflows/:id": "admin",
+  "POST /api/v1/workspaces/:workspace/workflows/:id/runs": "editor",
+  "GET /api/v1/workspaces/:workspace/workflows/:id/runs": "viewer",
+  "GET /api/v1/workspaces/:workspace/runs": "viewer",
+  "GET /api/v1/workspaces/:workspace/runs/:id": "viewer",
+  "POST /api/v1/workspaces/:workspace/runs/:id/cancel": "editor",
 };
 
 /** The only routes callable without a token. */
@@ -63,7 +73,15 @@ const LETS_IN: Record<Role, readonly Role[]> = {
   admin: ["admin"],
 };
 
-const TEMPLATE = { workspace: ":workspace", secretId: ":id", secretName: ":name", variableId: ":id", tokenId: ":id" };
+const TEMPLATE = {
+  workspace: ":workspace",
+  secretId: ":id",
+  secretName: ":name",
+  variableId: ":id",
+  tokenId: ":id",
+  workflowId: ":id",
+  runId: ":id",
+};
 
 function keyOf(route: RouteCase): string {
   return `${route.method} ${route.path(TEMPLATE).replace("/versions/1/", "/versions/:number/")}`;
@@ -188,6 +206,8 @@ for (const dialect of await testDialects("http route x role matrix")) {
         secretName: "{name}",
         variableId: "{id}",
         tokenId: "{id}",
+        workflowId: "{id}",
+        runId: "{id}",
       };
       const covered = new Set(
         ROUTES.map((r) => `${r.method} ${r.path(placeholders).replace("/versions/1/", "/versions/{number}/")}`),

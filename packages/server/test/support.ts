@@ -35,11 +35,14 @@ export interface Fixture {
   secretName: string;
   variableId: string;
   tokenId: string;
+  workflowId: string;
+  /** A finished run of workflowId. */
+  runId: string;
 }
 
 export interface RouteCase {
   name: string;
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Least role allowed. */
   role: Role;
   /** Status when allowed. */
@@ -49,6 +52,14 @@ export interface RouteCase {
   path(f: Fixture): string;
   body?(f: Fixture): unknown;
 }
+
+/** A one-action workflow document (JSON) the route cases deploy and run. */
+export const TINY_WORKFLOW = {
+  title: "tiny",
+  description: "route matrix",
+  entrypoint: { ref: "a" },
+  actions: [{ ref: "a", action: "core.transform.reshape", args: { value: 1 } }],
+};
 
 let counter = 0;
 const unique = (p: string) => `${p}_${process.pid}_${++counter}`;
@@ -213,6 +224,89 @@ export const ROUTES: RouteCase[] = [
     scoped: true,
     path: (f) => `/api/v1/workspaces/${f.workspace}/tokens/${f.tokenId}`,
   },
+  {
+    name: "list workflows",
+    method: "GET",
+    role: "viewer",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/workflows`,
+  },
+  {
+    name: "deploy workflow",
+    method: "POST",
+    role: "editor",
+    ok: 201,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/workflows`,
+    body: () => ({ definition: TINY_WORKFLOW, alias: unique("wf") }),
+  },
+  {
+    name: "get workflow",
+    method: "GET",
+    role: "viewer",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/workflows/${f.workflowId}`,
+  },
+  {
+    name: "update workflow",
+    method: "PUT",
+    role: "editor",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/workflows/${f.workflowId}`,
+    body: () => ({ definition: TINY_WORKFLOW }),
+  },
+  {
+    name: "delete workflow",
+    method: "DELETE",
+    role: "admin",
+    ok: 204,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/workflows/${f.workflowId}`,
+  },
+  {
+    name: "run workflow",
+    method: "POST",
+    role: "editor",
+    ok: 202,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/workflows/${f.workflowId}/runs`,
+    body: () => ({ trigger: { n: 1 } }),
+  },
+  {
+    name: "list workflow runs",
+    method: "GET",
+    role: "viewer",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/workflows/${f.workflowId}/runs`,
+  },
+  {
+    name: "list runs",
+    method: "GET",
+    role: "viewer",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/runs`,
+  },
+  {
+    name: "get run",
+    method: "GET",
+    role: "viewer",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/runs/${f.runId}`,
+  },
+  {
+    name: "cancel run",
+    method: "POST",
+    role: "editor",
+    ok: 200,
+    scoped: true,
+    path: (f) => `/api/v1/workspaces/${f.workspace}/runs/${f.runId}/cancel`,
+  },
 ];
 
 /** Fresh resources in a workspace, so a case that deletes one never disturbs another. */
@@ -226,7 +320,31 @@ export async function makeFixture(coffer: Coffer, workspaceId: string, workspace
   );
   const variable = await coffer.variables.create(workspaceId, { name: unique("fv"), values: { a: 1 } }, actor);
   const token = await coffer.tokens.create(workspaceId, { role: "viewer", name: unique("ft") }, actor);
-  return { workspace, secretId: secret.id, secretName, variableId: variable.id, tokenId: token.item.id };
+  const workflow = await coffer.workflows.deploy(
+    workspaceId,
+    { source: JSON.stringify(TINY_WORKFLOW), definition: TINY_WORKFLOW, title: "tiny" },
+    actor,
+  );
+  const run = await coffer.runs.start(
+    workspaceId,
+    { workflowId: workflow.id, workflowVersion: 1, title: "tiny", trigger: null, environment: "default" },
+    actor,
+  );
+  await coffer.runs.finish(
+    run.id,
+    workspaceId,
+    { status: "succeeded", environment: "default", trigger: null, returns: 1, error: null, actions: [] },
+    (v) => v,
+  );
+  return {
+    workspace,
+    secretId: secret.id,
+    secretName,
+    variableId: variable.id,
+    tokenId: token.item.id,
+    workflowId: workflow.id,
+    runId: run.id,
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ import type pg from "pg";
 import { CofferError } from "../errors/coffer-error.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as versionIntegrity from "./migrations/0002-version-integrity.js";
+import * as workflowsRuns from "./migrations/0003-workflows-runs.js";
 import type { CofferSchema } from "./schema.js";
 
 export type DialectName = "sqlite" | "postgres";
@@ -36,6 +37,7 @@ export interface Database {
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
   "0002-version-integrity": versionIntegrity,
+  "0003-workflows-runs": workflowsRuns,
 };
 
 export interface ParsedDatabaseUrl {

@@ -1,4 +1,4 @@
-import { randomFillSync } from "node:crypto";
+import { randomBytes, randomFillSync } from "node:crypto";
 
 // One system call fills randomness for 256 ids: a call per id cost more than the rest of an
 // audit append. Bytes are handed out once each and the pool is refilled when spent.
@@ -23,4 +23,17 @@ export function newId(): string {
   b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
   const h = b.toString("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** 128 random bits as 22 base62 characters (`wf_…` ids). */
+export function newBase62Id(): string {
+  let n = BigInt(`0x${randomBytes(16).toString("hex")}`);
+  let out = "";
+  for (let i = 0; i < 22; i++) {
+    out = BASE62[Number(n % 62n)] + out;
+    n /= 62n;
+  }
+  return out;
 }

@@ -116,6 +116,91 @@ export interface VariablesTable {
   updated_by: string;
 }
 
+/** A deployed workflow: one row per (workspace, id); its versions hold the documents. */
+export interface WorkflowsTable {
+  /** `wf_` + base62. */
+  id: string;
+  workspace_id: string;
+  /** Unique per workspace when set; deploying again under it makes a new version. */
+  alias: string | null;
+  title: string;
+  description: string;
+  latest_version: number;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface WorkflowVersionsTable {
+  workflow_id: string;
+  workspace_id: string;
+  version: number;
+  /** The document as it was sent (YAML or JSON text). */
+  source: string;
+  /** The document parsed to JSON (what the engine loads). */
+  definition: string;
+  created_at: string;
+  created_by: string;
+}
+
+export type RunStatus = "running" | "succeeded" | "failed" | "cancelled";
+export type RunParentKind = "subflow" | "error_handler";
+
+export interface WorkflowRunsTable {
+  /** `wfr_` + a time-ordered id. */
+  id: string;
+  workspace_id: string;
+  /** Null for a run of a file (`coffer workflow run FILE`). */
+  workflow_id: string | null;
+  workflow_version: number | null;
+  title: string;
+  status: RunStatus;
+  /** Why it ended as it did when the status alone does not say (`interrupted`, `cancelled_by_user`…). */
+  reason: string | null;
+  /** JSON, masked. */
+  trigger: string;
+  /** The run's effective environment. */
+  environment: string;
+  /** JSON, masked; null while running. */
+  returns: string | null;
+  /** JSON `{code, message}`, masked; null unless failed or cancelled. */
+  error: string | null;
+  parent_run_id: string | null;
+  parent_kind: RunParentKind | null;
+  parent_action_ref: string | null;
+  loop_index: number | null;
+  depth: number;
+  /** The process executing it (instance id), its host and pid: how a dead owner is recognised. */
+  owner_id: string;
+  owner_host: string;
+  owner_pid: number;
+  /** Refreshed by the owner while the run is in flight. */
+  heartbeat_at: string;
+  created_by: string;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export type ActionRunStatus = "succeeded" | "failed" | "skipped" | "cancelled";
+
+export interface ActionRunsTable {
+  run_id: string;
+  workspace_id: string;
+  ref: string;
+  /** Document order. */
+  position: number;
+  status: ActionRunStatus;
+  attempts: number;
+  environment: string | null;
+  /** JSON, masked. */
+  result: string | null;
+  /** JSON `{code, type, message}`, masked. */
+  error: string | null;
+  started_at: string;
+  finished_at: string;
+}
+
 export interface CofferSchema {
   organizations: OrganizationsTable;
   workspaces: WorkspacesTable;
@@ -125,6 +210,10 @@ export interface CofferSchema {
   audit_anchor: AuditAnchorTable;
   api_tokens: ApiTokensTable;
   variables: VariablesTable;
+  workflows: WorkflowsTable;
+  workflow_versions: WorkflowVersionsTable;
+  workflow_runs: WorkflowRunsTable;
+  action_runs: ActionRunsTable;
 }
 
 export type GeneratedId = Generated<string>;

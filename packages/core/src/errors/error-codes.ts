@@ -111,6 +111,18 @@ export const ERROR_CODES = {
   workflow_invalid: 422,
   trigger_invalid: 422,
   workflow_failed: 422,
+  // subflows, error handlers, cancellation
+  workflow_not_found: 404,
+  workflows_unavailable: 422,
+  subflow_depth_exceeded: 422,
+  error_handler_failed: 422,
+  // deployed workflows and stored runs
+  workflow_alias_taken: 409,
+  invalid_workflow_alias: 422,
+  run_not_found: 404,
+  run_not_cancellable: 409,
+  run_interrupted: 500,
+  run_cancelled: 409,
   // built-in actions: what went wrong talking to the remote side (the run failed, not Coffer)
   action_aborted: 408,
   http_status_error: 422,

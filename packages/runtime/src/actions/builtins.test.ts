@@ -30,6 +30,7 @@ test("the built-in actions and the secrets they declare", () => {
     { id: "core.http_request", secrets: ["mtls:mtls?", "ca_cert:ca_cert?"] },
     { id: "core.ssh.execute_command", secrets: ["ssh:ssh_key"] },
     { id: "core.sql.execute_query", secrets: ["sql:custom", "ca_cert:ca_cert?"] },
+    { id: "core.workflow.execute", secrets: [] },
   ]);
 });
 

@@ -8,6 +8,7 @@ import { deduplicateAction, isDuplicateAction } from "./core/transform-deduplica
 import { evalJsonpathsAction, flattenJsonAction } from "./core/transform-json/json-transforms.js";
 import { applyAction, filterAction, mapAction } from "./core/transform-lambda/lambda-transforms.js";
 import { reshapeAction } from "./core/transform-reshape/reshape.js";
+import { workflowExecuteAction } from "./core/workflow-execute/workflow-execute.js";
 
 /**
  * The actions that ship with Coffer and run in-process. The cast widens each handler's parameter
@@ -29,4 +30,5 @@ export const BUILTIN_ACTIONS: readonly ActionDefinition[] = Object.freeze([
   httpRequestAction,
   sshExecuteCommandAction,
   sqlExecuteQueryAction,
+  workflowExecuteAction,
 ] as ActionDefinition[]);

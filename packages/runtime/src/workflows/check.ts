@@ -1,9 +1,14 @@
 // `coffer workflow check`: every static problem of a workflow file at once, without running it.
 import { isCofferError } from "@coffer/core";
 import { check, compile, evaluateTemplate, extractReferences, isTemplate } from "@coffer/expressions";
+import { WORKFLOW_EXECUTE } from "../actions/core/workflow-execute/workflow-execute.js";
 import { collectNeeds } from "../executor/needs.js";
 import type { Registry } from "../registry/registry.types.js";
 import { type ActionStatement, expressionFields, parseWorkflowText, type WorkflowDocument } from "./document.js";
+import { GATHER, LOOP_END, LOOP_START, SCATTER } from "./scopes.js";
+
+/** Actions the engine runs itself, not the registry (their shape is checked when the file loads). */
+const ENGINE_ACTIONS = new Set([SCATTER, GATHER, LOOP_START, LOOP_END]);
 
 export interface CheckProblem {
   severity: "error" | "warning";
@@ -54,8 +59,8 @@ export async function checkWorkflow(text: string, options: CheckWorkflowOptions)
   };
 
   for (const a of doc.actions) {
-    const entry = options.registry.get(a.action);
-    if (!entry) {
+    const entry = ENGINE_ACTIONS.has(a.action) ? undefined : options.registry.get(a.action);
+    if (!entry && !ENGINE_ACTIONS.has(a.action)) {
       problems.push({
         severity: "error",
         action: a.ref,
@@ -124,6 +129,23 @@ export async function checkWorkflow(text: string, options: CheckWorkflowOptions)
           });
     }
 
+    if (a.action === WORKFLOW_EXECUTE) {
+      // The engine evaluates a subflow's args, without SECRETS or VARS (the child's trigger is stored).
+      const refs = new Set<string>();
+      try {
+        const r = extractReferences(a.args);
+        if (r.secrets.length > 0) refs.add("SECRETS");
+        if (r.variables.length > 0) refs.add("VARS");
+      } catch {}
+      if (refs.size > 0)
+        problems.push({
+          severity: "error",
+          action: a.ref,
+          field: "args",
+          message: `Action '${a.ref}': ${[...refs].join(" and ")} cannot be used in the args of core.workflow.execute (the child's trigger is stored as given); let the child workflow read its own secrets and variables.`,
+        });
+      continue;
+    }
     // Secrets and keys in the action's effective environment.
     const env = effectiveEnvironment(a, baseEnvironment, triggerDefaults);
     if (env.kind === "unknown") {

@@ -6,7 +6,6 @@ import { setMaxListeners } from "node:events";
 import { type Actor, CofferError, isCofferError } from "@coffer/core";
 import {
   compile,
-  ExpressionError,
   evaluate,
   evaluateTemplate,
   extractReferences,
@@ -14,6 +13,7 @@ import {
   truthy,
   typeName,
 } from "@coffer/expressions";
+import { WORKFLOW_EXECUTE } from "../actions/core/workflow-execute/workflow-execute.js";
 import type { ActionRunRequest, ActionRunResult } from "../executor/executor.types.js";
 import {
   type ActionStatement,
@@ -22,9 +22,12 @@ import {
   expressionFields,
   type WorkflowDocument,
 } from "./document.js";
+import { runErrorHandler } from "./error-handler.js";
 import { normalizeTrigger } from "./expects.js";
 import type { WorkflowHost } from "./host.types.js";
+import { codeOf, describe, iterate } from "./iterate.js";
 import { GATHER, LOOP_END, LOOP_START, loopRegions, SCATTER } from "./scopes.js";
+import { clampDispatchWindow, executeSubflow, MAX_SUBFLOW_DEPTH } from "./subflows.js";
 
 export const ROOT_STREAM = "<root>:0";
 
@@ -58,7 +61,8 @@ export type ActionOutcome =
 
 export interface WorkflowRunResult {
   id: string;
-  status: "succeeded" | "failed";
+  /** `cancelled`: `options.signal` aborted the run (no error handler runs then). */
+  status: "succeeded" | "failed" | "cancelled";
   environment: string;
   returns: unknown;
   /** Per action, in document order; actions that never became ready are absent. */
@@ -69,6 +73,8 @@ export interface WorkflowRunResult {
   context: Record<string, TaskResult>;
   startedAt: number;
   finishedAt: number;
+  /** Set when the run failed and its `error_handler` workflow was started: that child run. */
+  errorHandler?: { runId: string; workflowId: string; status: WorkflowRunResult["status"] };
 }
 
 export interface RunWorkflowOptions {
@@ -93,6 +99,10 @@ export interface RunWorkflowOptions {
   workflows?: WorkflowHost;
   /** Subflow nesting depth of this run: 0 for a run nobody else started. */
   depth?: number;
+  /** The deployed workflow this run runs (`wf_…`); absent for a file run. The error handler's `orig_wf_id`. */
+  workflowId?: string;
+  /** Looped subflows start children in groups of this many (Tracecat's default 16, clamped to 8..128). */
+  childDispatchWindow?: number;
 }
 
 interface Node {
@@ -130,9 +140,23 @@ interface PendingGather {
 type Marker = "visited" | "skipped";
 
 const MAX_LOOP_ITERATIONS = 2048;
-const FOR_EACH_INVALID = "Invalid for_each expression. Must be an IterableExpr or a list of IterableExprs.";
 
+/**
+ * Runs a workflow to its end. A failed run whose document names an `error_handler` starts that
+ * workflow (through `options.workflows`) and waits for it before returning; the run stays failed.
+ */
 export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOptions): Promise<WorkflowRunResult> {
+  const result = await runGraph(doc, options);
+  if (result.status !== "failed" || !result.error || !doc.errorHandler?.trim() || options.signal?.aborted)
+    return result;
+  return runErrorHandler(
+    doc,
+    result as WorkflowRunResult & { error: NonNullable<WorkflowRunResult["error"]> },
+    options,
+  );
+}
+
+async function runGraph(doc: WorkflowDocument, options: RunWorkflowOptions): Promise<WorkflowRunResult> {
   const runId = options.runId ?? `wfr_${randomUUID()}`;
   const startedAt = Date.now();
   const environment = options.runEnvironment?.trim() || doc.config.environment;
@@ -142,7 +166,14 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
   const controller = new AbortController();
   // Every in-flight action listens for the run's cancellation: up to maxConcurrency × for_each.
   setMaxListeners(0, controller.signal);
-  const onOuterAbort = () => controller.abort(options.signal?.reason);
+  let cancelled = false;
+  // Set once the graph exists: a cancellation stops the ready set and wakes the run's end.
+  let stopForCancel: () => void = () => {};
+  const onOuterAbort = () => {
+    cancelled = true;
+    controller.abort(new CofferError("run_cancelled", "The workflow run was cancelled."));
+    stopForCancel();
+  };
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
 
   const root: Stream = { id: ROOT_STREAM, parent: null, ACTIONS: {} };
@@ -163,7 +194,7 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
     variables: {},
   };
   const finish = (
-    status: "succeeded" | "failed",
+    status: WorkflowRunResult["status"],
     returns: unknown,
     error: WorkflowRunResult["error"],
   ): WorkflowRunResult => {
@@ -185,6 +216,21 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
       finishedAt: Date.now(),
     };
   };
+
+  if (options.signal?.aborted)
+    return finish("cancelled", null, {
+      message: "The workflow run was cancelled.",
+      code: "run_cancelled",
+      failures: {},
+    });
+  const depth = options.depth ?? 0;
+  if (depth > MAX_SUBFLOW_DEPTH)
+    return finish("failed", null, {
+      message: `Subflow depth limit reached: this run is nested ${depth} deep, past the limit of ${MAX_SUBFLOW_DEPTH}.`,
+      code: "subflow_depth_exceeded",
+      failures: {},
+    });
+  const dispatchWindow = clampDispatchWindow(options.childDispatchWindow);
 
   let TRIGGER: unknown;
   try {
@@ -259,6 +305,10 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
   const done = new Promise<void>((resolve) => {
     settle = resolve;
   });
+  stopForCancel = () => {
+    fatal = true;
+    if (inFlight === 0) settle();
+  };
 
   const complete = (node: Node, stream: Stream, outcome: "success" | "handled" | "skip" | "all", delayMs = 0) => {
     for (const edge of node.outgoing) {
@@ -352,9 +402,10 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
       };
     }
     record(ref, stream, { status: "failed", error: info, environment: env, startedAt: t0, finishedAt: Date.now() });
-    // Cancelled because another action failed the run: not a failure of its own.
-    if (fatal && info.code === "action_cancelled") return;
-    if (node.hasErrorEdges && info.code !== "action_cancelled") {
+    // Cancelled because another action failed the run, or the run was cancelled: not a failure of its own.
+    const cancellation = info.code === "action_cancelled" || info.code === "run_cancelled";
+    if ((fatal || cancelled) && cancellation) return;
+    if (node.hasErrorEdges && !cancellation) {
       complete(node, stream, "handled");
       return;
     }
@@ -431,6 +482,15 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
     }
     if (runIfError) return fail(node, stream, runIfError, false, t0, null);
     if (delayMs > 0) await sleep(delayMs, controller.signal).catch(() => {});
+    if (controller.signal.aborted)
+      return fail(
+        node,
+        stream,
+        errorInfo(a.ref, "action_cancelled", "The run ended before this action started.", 1),
+        false,
+        t0,
+        null,
+      );
     if (node.kind === "scatter") return scatter(node, stream, exprContext, t0);
     if (node.kind === "loopStart") return loopStart(node, stream, t0);
     if (node.kind === "loopEnd") return loopEnd(node, stream, exprContext, t0);
@@ -482,10 +542,14 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
     let attempt = 0;
     for (;;) {
       attempt++;
-      const outcome = await execute(a, exprContext, attempt);
+      const outcome =
+        a.action === WORKFLOW_EXECUTE
+          ? await subflow(node, stream, exprContext, attempt)
+          : await execute(a, exprContext, attempt);
+      if (outcome === null) return;
       if (!outcome.ok) {
         const unlimited = policy.maxAttempts === 0;
-        const retryable = outcome.error.code !== "action_cancelled" && outcome.error.code !== "secrets_unresolved";
+        const retryable = !NOT_RETRIED.has(outcome.error.code);
         if (retryable && (unlimited || attempt < policy.maxAttempts)) {
           await sleep(Math.min(retryBase * 2 ** (attempt - 1), 100_000), controller.signal).catch(() => {});
           if (!controller.signal.aborted) continue;
@@ -817,6 +881,47 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
     | { ok: true; result: unknown; environment: string | null }
     | { ok: false; error: ActionErrorInfo; environment: string | null };
 
+  /** `core.workflow.execute`; null when an infrastructure failure already failed the run. */
+  const subflow = async (
+    node: Node,
+    stream: Stream,
+    exprContext: { ACTIONS: unknown; TRIGGER: unknown; ENV: unknown },
+    attempt: number,
+  ): Promise<Executed | null> => {
+    const a = node.statement;
+    ENV.workflow.logical_time = new Date().toISOString();
+    const r = await executeSubflow(a, exprContext, {
+      host: options.workflows,
+      runId,
+      depth,
+      signal: controller.signal,
+      dispatchWindow,
+    });
+    if (r.ok) return r;
+    const info = errorInfo(a.ref, r.code, r.message, attempt, r.type);
+    info.children = r.children;
+    if (r.infrastructure) {
+      // Not the user's doing: the run fails here, whatever error edges the action has (§6.2).
+      info.stream_id = stream.id;
+      record(a.ref, stream, {
+        status: "failed",
+        error: info,
+        environment: r.environment,
+        startedAt: Date.now(),
+        finishedAt: Date.now(),
+      });
+      failures[a.ref] = info;
+      if (!fatal) {
+        fatal = true;
+        controller.abort(
+          new CofferError("action_cancelled", `The workflow failed at action '${a.ref}'; this action was cancelled.`),
+        );
+      }
+      return null;
+    }
+    return { ok: false, error: info, environment: r.environment };
+  };
+
   const execute = async (
     a: ActionStatement,
     exprContext: { ACTIONS: unknown; TRIGGER: unknown; ENV: unknown },
@@ -923,6 +1028,9 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
   pump();
   await done;
   if (runTimer) clearTimeout(runTimer);
+  if (cancelled) {
+    return finish("cancelled", null, { message: "The workflow run was cancelled.", code: "run_cancelled", failures });
+  }
   if (timedOut) {
     return finish("failed", null, {
       message: `The workflow did not finish within config.timeout (${doc.config.timeout} s); the actions still running were cancelled.`,
@@ -943,13 +1051,6 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
       failures: Object.fromEntries(failed),
     });
   }
-  if (options.signal?.aborted) {
-    return finish("failed", null, {
-      message: "The workflow run was cancelled.",
-      code: "action_cancelled",
-      failures: {},
-    });
-  }
   if (doc.returns !== null && doc.returns !== undefined) {
     try {
       return finish("succeeded", evaluate(doc.returns, { ACTIONS, TRIGGER, ENV }), null);
@@ -963,12 +1064,28 @@ export async function runWorkflow(doc: WorkflowDocument, options: RunWorkflowOpt
   }
   const returns =
     options.returnStrategy === "minimal"
-      ? { wf_id: null, wf_exec_id: runId, wf_run_id: runId, environment, logical_time: new Date().toISOString() }
+      ? {
+          wf_id: options.workflowId ?? null,
+          wf_exec_id: runId,
+          wf_run_id: runId,
+          environment,
+          logical_time: new Date().toISOString(),
+        }
       : { ACTIONS: ACTIONS, TRIGGER };
   return finish("succeeded", returns, null);
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** Codes a retry cannot fix: waiting does not create a secret, a workflow or a shallower stack. */
+const NOT_RETRIED = new Set([
+  "action_cancelled",
+  "run_cancelled",
+  "secrets_unresolved",
+  "workflow_not_found",
+  "workflows_unavailable",
+  "subflow_depth_exceeded",
+]);
 
 function errorInfo(
   ref: string,
@@ -982,18 +1099,6 @@ function errorInfo(
 
 function executorMessage(action: string, error: { code: string; message: string }): string {
   return `There was an error in the executor when calling action '${action}'.\n\n${error.code}: ${error.message}`;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof ExpressionError) return error.format();
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
-
-function codeOf(error: unknown): string {
-  if (isCofferError(error)) return error.code;
-  if (error instanceof ExpressionError) return "expression_error";
-  return "workflow_failed";
 }
 
 /** Tracecat hands `run_if` to the single-template evaluator: the first template decides. */
@@ -1025,46 +1130,6 @@ function resolveActionEnvironment(text: string | null, context: Record<string, u
     );
   }
   return value.trim();
-}
-
-/** Zips the iterators (`${{ for var.x in … }}`), stopping at the shortest (§3.4). */
-function iterate(forEach: string[], context: Record<string, unknown>): Record<string, unknown>[] {
-  const iterators = forEach.map((text) => {
-    const t = text.trim();
-    const compiled = compile(t);
-    const root = compiled.roots[0];
-    if (!compiled.whole || !root?.iterator) throw new CofferError("expression_error", FOR_EACH_INVALID);
-    const collection = evaluateTemplate(t, context);
-    let items: unknown[];
-    if (Array.isArray(collection)) items = collection;
-    else if (typeof collection === "string") items = [...collection];
-    else if (typeof collection === "object" && collection !== null) items = Object.keys(collection);
-    else
-      throw new CofferError(
-        "expression_error",
-        `Invalid iterator collection: ${collection === null ? "None" : typeName(collection as never)}. Must be an iterable. (in \`${t}\`)`,
-      );
-    return { path: root.iterator.variable, items };
-  });
-  const n = Math.min(...iterators.map((i) => i.items.length));
-  const out: Record<string, unknown>[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const vars: Record<string, unknown> = {};
-    for (const it of iterators) assignPath(vars, it.path, it.items[i]);
-    out[i] = vars;
-  }
-  return out;
-}
-
-function assignPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  let cur = target;
-  for (let i = 0; i < path.length - 1; i++) {
-    const key = path[i] as string;
-    const next = cur[key];
-    if (typeof next !== "object" || next === null || Array.isArray(next)) cur[key] = {};
-    cur = cur[key] as Record<string, unknown>;
-  }
-  cur[path[path.length - 1] as string] = value;
 }
 
 async function timers(a: ActionStatement, context: Record<string, unknown>, signal: AbortSignal): Promise<void> {

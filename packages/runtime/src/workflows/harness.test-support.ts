@@ -9,6 +9,8 @@ import { createMasker } from "../masking/masker.js";
 import { createRegistry, type LoadedRegistry } from "../registry/registry.js";
 import { parseWorkflowText } from "./document.js";
 import { type RunWorkflowOptions, runWorkflow, type WorkflowRunResult } from "./engine.js";
+import type { DeployedWorkflow } from "./host.types.js";
+import { type ChildRunBase, createMapWorkflowHost, type MapWorkflowHost } from "./map-host.js";
 
 export const actor = { actor: "test:workflows" };
 
@@ -72,6 +74,10 @@ export interface Harness {
   /** Every request the engine sent, in order. */
   requests: ActionRunRequest[];
   run(yaml: string, options?: Partial<RunWorkflowOptions>): Promise<WorkflowRunResult>;
+  /** What `run` gives every run (the real executor, workspace, actor): the base of child runs. */
+  base: ChildRunBase;
+  /** An in-process host over these deployed workflows, whose child runs use `base`. */
+  host(workflows: DeployedWorkflow[], base?: Partial<ChildRunBase>): MapWorkflowHost;
   close(): Promise<void>;
 }
 
@@ -90,23 +96,24 @@ export async function openHarness(): Promise<Harness> {
     },
   });
   const requests: ActionRunRequest[] = [];
+  const base: ChildRunBase = {
+    runAction: (request) => {
+      requests.push(request);
+      return executor.runAction(request);
+    },
+    workspaceId,
+    actor,
+    retryBaseDelayMs: 5,
+  };
   return {
     coffer,
     workspaceId,
     executor,
     registry,
     requests,
-    run: (yaml, options = {}) =>
-      runWorkflow(parseWorkflowText(yaml), {
-        runAction: (request) => {
-          requests.push(request);
-          return executor.runAction(request);
-        },
-        workspaceId,
-        actor,
-        retryBaseDelayMs: 5,
-        ...options,
-      }),
+    base,
+    host: (workflows, extra = {}) => createMapWorkflowHost(workflows, { ...base, ...extra }),
+    run: (yaml, options = {}) => runWorkflow(parseWorkflowText(yaml), { ...base, ...options }),
     async close() {
       await registry.close();
       await coffer.close();

@@ -49,8 +49,15 @@ export interface StartedChildRun {
 }
 
 export interface WorkflowHost {
-  /** Null when no such workflow is deployed in the workspace. */
+  /** Null when no such workflow is deployed in the workspace; a throw is an infrastructure failure (the run fails). */
   find(lookup: WorkflowLookup): Promise<DeployedWorkflow | null>;
-  /** Starts a child run (stored as a run of its own by store-backed hosts) and returns at once. */
+  /**
+   * Starts a child run (stored as a run of its own by store-backed hosts) and returns at once.
+   * A host runs `runWorkflow(request.workflow.document, {...the parent's runAction, workspaceId,
+   * actor…, trigger: request.trigger, runEnvironment: request.environment (undefined → unset, never
+   * the parent's), depth: request.depth, signal: request.signal, workflows: this host,
+   * workflowId: request.workflow.id})`; `createMapWorkflowHost` (map-host.ts) is the reference.
+   * A throw here is an infrastructure failure; `done` should resolve (a failed child is a result).
+   */
   start(request: ChildRunRequest): StartedChildRun;
 }

@@ -13,3 +13,7 @@ export type {
   WorkflowHost,
   WorkflowLookup,
 } from "./host.types.js";
+export type { ChildRunBase, MapWorkflowHost, StartedRecord } from "./map-host.js";
+export { createMapWorkflowHost } from "./map-host.js";
+export { parseWorkflowSource } from "./source.js";
+export { isWorkflowId, MAX_SUBFLOW_DEPTH } from "./subflows.js";

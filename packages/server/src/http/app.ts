@@ -10,6 +10,7 @@ import {
   validatorCompiler,
 } from "fastify-type-provider-zod";
 import type { DestinationStream } from "pino";
+import { createRunManager, type RunManagerOptions } from "../runs/run-manager.js";
 import { openRuntime, type RuntimeContext } from "../runtime-context.js";
 import { installAuth } from "./auth.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandlers, MAX_PARAM_LENGTH } from "./errors.js";
@@ -17,10 +18,12 @@ import { LOG_SERIALIZERS } from "./log-serializers.js";
 import { auditRoutes } from "./routes/audit.routes.js";
 import { environmentsRoutes } from "./routes/environments.routes.js";
 import { metaRoutes } from "./routes/meta.routes.js";
+import { runsRoutes } from "./routes/runs.routes.js";
 import { secretDefinitionsRoutes } from "./routes/secret-definitions.routes.js";
 import { secretsRoutes } from "./routes/secrets.routes.js";
 import { tokensRoutes } from "./routes/tokens.routes.js";
 import { variablesRoutes } from "./routes/variables.routes.js";
+import { workflowsRoutes } from "./routes/workflows.routes.js";
 import { webRoutes } from "./web.js";
 
 export interface BuildAppOptions {
@@ -32,6 +35,8 @@ export interface BuildAppOptions {
   deniedAuditWindowMs?: number;
   /** The action runtime (registry, sandbox); opened from the config when absent, and closed with the app. */
   runtime?: RuntimeContext;
+  /** Options of the workflow runs this app executes (tests shorten retry delays). */
+  runs?: RunManagerOptions;
   /** The web UI's build folder to serve at `/` (packages/web/dist/app); none when absent or null. */
   web?: string | null;
 }
@@ -203,11 +208,17 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
     options.deniedAuditWindowMs !== undefined ? { deniedWindowMs: options.deniedAuditWindowMs } : {},
   );
   let runtime = options.runtime;
+  let ownRuntime: RuntimeContext | undefined;
   if (!runtime) {
-    const own = await openRuntime(coffer.config, { warn: (message) => app.log.warn(message) });
-    app.addHook("onClose", () => own.close());
-    runtime = own;
+    ownRuntime = await openRuntime(coffer.config, { warn: (message) => app.log.warn(message) });
+    runtime = ownRuntime;
   }
+  const runs = createRunManager(coffer, runtime, options.runs);
+  // In-flight runs end (cancelled, stored) before the registry they run on closes.
+  app.addHook("onClose", async () => {
+    await runs.close();
+    await ownRuntime?.close();
+  });
   for (const error of runtime.registry.errors) {
     app.log.warn({ file: error.file, field: error.field, code: error.code }, `action not loaded: ${error.message}`);
   }
@@ -218,6 +229,11 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
   environmentsRoutes(app, coffer);
   tokensRoutes(app, coffer);
   auditRoutes(app, coffer);
+  // Runs left `running` by a process that died are marked interrupted before this one runs any.
+  const interrupted = await coffer.runs.recoverInterrupted();
+  if (interrupted > 0) app.log.warn({ runs: interrupted }, "runs of a stopped process marked failed (interrupted)");
+  workflowsRoutes(app, coffer, runtime.registry, runs);
+  runsRoutes(app, coffer, runs);
   if (options.web) webRoutes(app, options.web);
   await app.ready();
   return app;

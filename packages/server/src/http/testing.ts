@@ -16,7 +16,7 @@ export interface TestApp {
   /** Every log line the app wrote. */
   logs: string[];
   call(
-    method: "GET" | "POST" | "PATCH" | "DELETE",
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
     url: string,
     options?: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> },
   ): Promise<LightMyRequestResponse>;

@@ -89,6 +89,7 @@ describe("coffer actions list", () => {
           "not_in",
           "reshape",
         ].map((name) => [`core.transform.${name}`, "builtin", undefined]),
+        ["core.workflow.execute", "builtin", undefined],
         ["tools.acme.ping", "custom", join(folder, "ping.ts")],
         ["tools.acme.ping_twice", "template", join(folder, "ping-twice.yml")],
       ],

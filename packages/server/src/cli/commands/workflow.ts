@@ -3,6 +3,7 @@ import type { ActionOutcome, WorkflowDocument, WorkflowRunResult } from "@coffer
 import { type Command, CommanderError, Option } from "commander";
 import type { CliContext } from "../context.js";
 import { readTextFile } from "./options.js";
+import { registerDeployedCommands } from "./workflow-deployed.js";
 
 interface RunOptions {
   workspace: string;
@@ -38,25 +39,6 @@ function readWorkflow(file: string): string {
   return readTextFile(file, "the workflow file");
 }
 
-/** The `--json` document: only what a caller needs, errors by code and message. */
-function statusDocument(run: WorkflowRunResult): Record<string, unknown> {
-  const actions: Record<string, unknown> = {};
-  for (const [ref, o] of Object.entries(run.actions)) {
-    if (o.status === "succeeded") actions[ref] = { status: o.status, result: o.result };
-    else if (o.status === "failed")
-      actions[ref] = { status: o.status, error: { code: o.error.code, type: o.error.type, message: o.error.message } };
-    else actions[ref] = { status: o.status };
-  }
-  return {
-    id: run.id,
-    status: run.status,
-    environment: run.environment,
-    returns: run.returns,
-    actions,
-    ...(run.error ? { error: { code: run.error.code, message: run.error.message } } : {}),
-  };
-}
-
 function summary(run: WorkflowRunResult): string {
   const lines: string[] = [];
   const ms = (o: ActionOutcome) => `${o.finishedAt - o.startedAt} ms`;
@@ -83,64 +65,92 @@ export function registerWorkflowCommands(program: Command, context: CliContext):
   const g = group(program);
   const run: Command = g
     .command("run")
-    .argument("<file>", "the workflow YAML file")
-    .description("run a workflow file: every action goes through the executor, secrets per action environment")
+    .argument("[file]", "the workflow YAML file (or --id / --alias for a deployed workflow)")
+    .description(
+      "run a workflow file or a deployed workflow: every action goes through the executor, secrets per action environment; the run is stored",
+    )
     .addOption(new Option("-w, --workspace <workspace>", "workspace id or name").default("default"))
     .option("-e, --env <environment>", "the run's environment (overrides config.environment)")
     .option("-t, --trigger <json>", "the trigger payload as JSON, or @file")
-    .option("--json", 'print only {"id", "status", "environment", "returns", "actions"} on stdout')
-    .action(async (file: string, options: RunOptions) => {
+    .option("--id <id>", "run the newest version of the deployed workflow with this id")
+    .option("--alias <alias>", "run the newest version of the deployed workflow with this alias")
+    .option("--json", "print the stored run document {id, status, environment, returns, actions, …} on stdout")
+    .action(async (file: string | undefined, options: RunOptions & { id?: string; alias?: string }) => {
+      const sources = [file !== undefined, options.id !== undefined, options.alias !== undefined].filter(
+        Boolean,
+      ).length;
+      if (sources !== 1) usage(run, "give exactly one of FILE, --id ID or --alias ALIAS.");
       const trigger = parseTrigger(options.trigger, run);
       // The runtime (registry, sandbox, built-ins) loads here, so no other command pays for it.
-      const [{ createExecutor, createMasker, parseWorkflowText, runWorkflow }, { openRuntime }] = await Promise.all([
+      const [{ parseWorkflowText }, { openRuntime }, { createRunManager }] = await Promise.all([
         import("@coffer/runtime"),
         import("../../runtime-context.js"),
+        import("../../runs/run-manager.js"),
       ]);
-      let doc: WorkflowDocument;
-      try {
-        doc = parseWorkflowText(readWorkflow(file));
-      } catch (error) {
-        if (error instanceof CofferError) {
-          if (options.json)
-            context.out(JSON.stringify({ status: "failed", error: { code: error.code, message: error.message } }));
-          else context.note(`error: ${error.message} [${error.code}]`);
-          throw new CommanderError(2, "coffer.workflow_invalid", "");
+      let doc: WorkflowDocument | undefined;
+      if (file !== undefined) {
+        try {
+          doc = parseWorkflowText(readWorkflow(file));
+        } catch (error) {
+          if (error instanceof CofferError) {
+            if (options.json)
+              context.out(JSON.stringify({ status: "failed", error: { code: error.code, message: error.message } }));
+            else context.note(`error: ${error.message} [${error.code}]`);
+            throw new CommanderError(2, "coffer.workflow_invalid", "");
+          }
+          throw error;
         }
-        throw error;
       }
       const coffer = await context.coffer();
       const environment = options.env?.trim();
       const workspaceId = await context.workspaceId({ workspace: options.workspace, env: environment ?? "default" });
+      await coffer.runs.recoverInterrupted();
       const runtime = await openRuntime(context.config(), { warn: (m) => context.note(`warning: ${m}`) });
+      const manager = createRunManager(coffer, runtime);
+      let workflow: { id: string; version: number } | null = null;
+      if (!doc) {
+        const lookup = options.alias !== undefined ? { alias: options.alias } : { id: options.id ?? "" };
+        const found = await manager.deployed(workspaceId, lookup);
+        if (!found) {
+          await runtime.close();
+          throw new CofferError(
+            "workflow_not_found",
+            `No workflow ${options.alias !== undefined ? `with alias '${options.alias}'` : `with id '${options.id}'`} is deployed in this workspace; see \`coffer workflow list\`.`,
+            { status: 404 },
+          );
+        }
+        doc = found.document;
+        workflow = { id: found.id, version: found.version };
+      }
+      let runId: string | undefined;
+      // Ctrl-C cancels the run (stored `cancelled`) instead of leaving it `running`.
+      const onInterrupt = () => {
+        if (runId) manager.cancel(workspaceId, runId, context.actor()).catch(() => {});
+      };
+      process.once("SIGINT", onInterrupt);
       try {
-        const executor = createExecutor({
-          registry: runtime.registry,
-          resolution: coffer.resolution,
-          logger: coffer.logger,
-          logMasks: coffer.logMasks,
-          config: context.config(),
-          createMasker,
-          runCustomAction: (request) => runtime.sandbox.runCustomAction(request),
-        });
-        const result = await runWorkflow(doc, {
-          runAction: (request) =>
-            executor.runAction({
-              ...request,
-              onOutput: (_stream, text) => context.writeErr(text.endsWith("\n") ? text : `${text}\n`),
-            }),
+        const started = await manager.start({
           workspaceId,
           actor: context.actor(),
+          doc,
+          workflow,
           trigger,
-          ...(environment ? { runEnvironment: environment } : {}),
+          environment,
+          onOutput: (_stream, text) => context.writeErr(text.endsWith("\n") ? text : `${text}\n`),
         });
-        if (options.json) context.out(JSON.stringify(statusDocument(result)));
+        runId = started.id;
+        const result = await started.result;
+        const stored = await coffer.runs.get(workspaceId, started.id);
+        if (options.json) context.out(JSON.stringify(stored));
         else {
           context.note(summary(result));
           if (result.status === "succeeded") context.out(JSON.stringify(result.returns ?? null, null, 2));
-          else context.note(`error: ${result.error?.message ?? "the run failed"}`);
+          else context.note(`error: ${stored.error?.message ?? result.error?.message ?? "the run failed"}`);
         }
-        if (result.status === "failed") throw new CommanderError(1, "coffer.workflow_failed", "");
+        if (stored.status !== "succeeded") throw new CommanderError(1, "coffer.workflow_failed", "");
       } finally {
+        process.off("SIGINT", onInterrupt);
+        await manager.close();
         await runtime.close();
       }
     });
@@ -194,7 +204,8 @@ export function registerWorkflowCommands(program: Command, context: CliContext):
         await runtime.close();
       }
     });
-  for (const c of [run, checkCommand]) {
+  const deployed = registerDeployedCommands(g, context);
+  for (const c of [run, checkCommand, ...deployed]) {
     c.exitOverride((error) => {
       throw error.exitCode === 0 || error.code.startsWith("coffer.")
         ? error
