@@ -18,7 +18,7 @@ import { LoginPage } from "./pages/login";
 import { RunPage, RunsPage } from "./pages/runs/runs-page";
 import { Link, navigate, usePath } from "./router";
 import { clearToken, getToken } from "./session";
-import { theme } from "./theme";
+import { cssVariablesResolver, theme } from "./theme";
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -34,7 +34,12 @@ export function makeQueryClient(): QueryClient {
 export function App({ nonce, client }: { nonce?: string | undefined; client?: QueryClient }) {
   const [queryClient] = useState(() => client ?? makeQueryClient());
   return (
-    <MantineProvider theme={theme} defaultColorScheme="auto" {...(nonce ? { getStyleNonce: () => nonce } : {})}>
+    <MantineProvider
+      theme={theme}
+      cssVariablesResolver={cssVariablesResolver}
+      defaultColorScheme="auto"
+      {...(nonce ? { getStyleNonce: () => nonce } : {})}
+    >
       <QueryClientProvider client={queryClient}>
         <Routes />
       </QueryClientProvider>

@@ -21,9 +21,14 @@ export function CredentialsPage({ me }: { me: Whoami }) {
   const ws = me.workspace.slug;
   const queryClient = useQueryClient();
   const mobile = useMediaQuery("(max-width: 48em)");
-  const [dialog, setDialog] = useState<Dialog>(null);
+  const [dialog, setDialogState] = useState<Dialog>(null);
   const [tab, setTab] = useState<string | null>("secrets");
   const [notice, setNotice] = useState<string | null>(null);
+  // Opening a dialog clears the last notice (it would sit, unreadable, behind the overlay).
+  const setDialog = (next: Dialog) => {
+    if (next) setNotice(null);
+    setDialogState(next);
+  };
   const environments = useQuery({
     queryKey: ["environments", ws],
     queryFn: () =>
@@ -59,7 +64,7 @@ export function CredentialsPage({ me }: { me: Whoami }) {
         {can(me.role, "write") && <Button onClick={() => setDialog({ kind: "create" })}>Create secret</Button>}
       </Group>
       {notice && (
-        <Text role="status" c="green">
+        <Text role="status" className="coffer-ok">
           {notice}
         </Text>
       )}
@@ -99,7 +104,14 @@ export function CredentialsPage({ me }: { me: Whoami }) {
         </Tabs.Panel>
       </Tabs>
 
-      <Modal opened={dialog?.kind === "create"} onClose={close} title="Create secret" size="xl" fullScreen={mobile}>
+      <Modal
+        closeButtonProps={{ "aria-label": "Close" }}
+        opened={dialog?.kind === "create"}
+        onClose={close}
+        title="Create secret"
+        size="xl"
+        fullScreen={mobile}
+      >
         {dialog?.kind === "create" && (
           <CreateSecretForm
             prefill={dialog.prefill}
@@ -120,6 +132,7 @@ export function CredentialsPage({ me }: { me: Whoami }) {
       </Modal>
 
       <Modal
+        closeButtonProps={{ "aria-label": "Close" }}
         opened={dialog?.kind === "edit"}
         onClose={close}
         title={dialog?.kind === "edit" ? `${dialog.secret.name} in ${dialog.secret.environment}` : ""}
@@ -160,7 +173,13 @@ export function CredentialsPage({ me }: { me: Whoami }) {
         )}
       </Modal>
 
-      <Modal opened={dialog?.kind === "delete"} onClose={close} title="Delete secret" fullScreen={false}>
+      <Modal
+        closeButtonProps={{ "aria-label": "Close" }}
+        opened={dialog?.kind === "delete"}
+        onClose={close}
+        title="Delete secret"
+        fullScreen={false}
+      >
         {dialog?.kind === "delete" && (
           <Stack>
             <Text>
@@ -168,7 +187,7 @@ export function CredentialsPage({ me }: { me: Whoami }) {
               its versions? Runs that use it there will fail.
             </Text>
             {remove.error && (
-              <Text c="red" role="alert">
+              <Text className="coffer-bad" role="alert">
                 {remove.error.message}
               </Text>
             )}

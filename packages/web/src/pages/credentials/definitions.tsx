@@ -16,7 +16,7 @@ export function Definitions({ me, onConfigure }: { me: Whoami; onConfigure: (def
   });
   if (defs.error)
     return (
-      <Text c="red" role="alert">
+      <Text className="coffer-bad" role="alert">
         {defs.error.message}
       </Text>
     );

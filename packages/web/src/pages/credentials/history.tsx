@@ -25,7 +25,7 @@ export function History({ me, secret }: { me: Whoami; secret: Secret }) {
   });
   if (versions.error)
     return (
-      <Text c="red" role="alert">
+      <Text className="coffer-bad" role="alert">
         {versions.error.message}
       </Text>
     );
@@ -34,12 +34,12 @@ export function History({ me, secret }: { me: Whoami; secret: Secret }) {
   return (
     <>
       {restore.error && (
-        <Text c="red" role="alert" mb="xs">
+        <Text className="coffer-bad" role="alert" mb="xs">
           {restore.error.message}
         </Text>
       )}
       {restore.data && (
-        <Text c="green" role="status" mb="xs">
+        <Text className="coffer-ok" role="status" mb="xs">
           Restored: version {restore.data.version} is now current.
         </Text>
       )}

@@ -274,7 +274,7 @@ export function Inventory({
         />
       </Group>
       {page.error && (
-        <Text c="red" role="alert">
+        <Text className="coffer-bad" role="alert">
           {page.error.message}
         </Text>
       )}

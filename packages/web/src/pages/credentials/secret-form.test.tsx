@@ -59,7 +59,7 @@ describe("create form", () => {
     const value = screen.getByLabelText("Key 1 value");
     expect(value).toHaveAttribute("type", "password");
     await user.type(value, "hunter2");
-    await user.click(screen.getByRole("button", { name: "Reveal key 1 value" }));
+    await user.click(screen.getByRole("button", { name: "Show value of key 1" }));
     expect(screen.getByLabelText("Key 1 value")).toHaveAttribute("type", "text");
     expect(screen.getByRole("button", { name: "Remove key 1" })).toBeDisabled();
     await user.click(screen.getByRole("button", { name: "Add key" }));

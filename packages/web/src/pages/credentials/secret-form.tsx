@@ -195,7 +195,7 @@ function KeyRows({
             error={errors[`value:${r.id}`]}
             style={{ flex: 1.4 }}
             autoComplete="new-password"
-            visibilityToggleButtonProps={{ "aria-label": `Reveal key ${i + 1} value` }}
+            visibilityToggleButtonProps={{ "aria-label": `Show value of key ${i + 1}` }}
           />
           <ActionIcon
             mt={26}

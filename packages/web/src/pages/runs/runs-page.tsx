@@ -1,47 +1,10 @@
 import { Anchor, Badge, Card, Code, Group, Stack, Table, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { ApiError, type Whoami } from "../../api/client";
+import { api, unwrap, type Whoami } from "../../api/client";
+import type { components } from "../../api/schema";
 import { Link } from "../../router";
-import { getToken } from "../../session";
 
-// Until the runs API is merged these shapes follow the issue; replaced by the OpenAPI types then.
-interface RunSummary {
-  id: string;
-  status: string;
-  workflow?: string;
-  workflow_name?: string;
-  environment?: string;
-  started_at?: string | null;
-  finished_at?: string | null;
-}
-interface ActionRun {
-  ref: string;
-  status: string;
-  environment?: string;
-  attempts?: number;
-  result?: unknown;
-  error?: unknown;
-}
-interface Run extends RunSummary {
-  actions?: ActionRun[];
-  result?: unknown;
-  error?: unknown;
-}
-
-async function get<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: { authorization: `Bearer ${getToken() ?? ""}` } });
-  const body = (await res.json().catch(() => ({}))) as {
-    error?: { code: string; message: string; details: Record<string, unknown> };
-  };
-  if (!res.ok)
-    throw new ApiError(
-      res.status,
-      body.error?.code ?? "http_error",
-      body.error?.message ?? `The server answered ${res.status}.`,
-      body.error?.details ?? {},
-    );
-  return body as T;
-}
+type RunSummary = components["schemas"]["RunSummary"];
 
 const COLORS: Record<string, string> = {
   succeeded: "green",
@@ -60,17 +23,28 @@ export function StatusBadge({ status }: { status: string }) {
   );
 }
 
-export function duration(start?: string | null, end?: string | null): string {
-  if (!start || !end) return "—";
-  const ms = new Date(end).getTime() - new Date(start).getTime();
-  if (!Number.isFinite(ms) || ms < 0) return "—";
-  return ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
+export function duration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return "—";
+  return ms < 1000
+    ? `${Math.round(ms)} ms`
+    : ms < 60_000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : `${Math.round(ms / 60_000)} min`;
+}
+
+function workflowOf(r: RunSummary): string {
+  return r.title || r.workflow_id || "workflow file";
 }
 
 export function RunsPage({ me }: { me: Whoami }) {
   const runs = useQuery({
     queryKey: ["runs", me.workspace.slug],
-    queryFn: () => get<{ items: RunSummary[] }>(`/api/v1/workspaces/${encodeURIComponent(me.workspace.slug)}/runs`),
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/workspaces/{workspace}/runs", {
+          params: { path: { workspace: me.workspace.slug }, query: { limit: 100 } },
+        }),
+      ),
   });
   return (
     <Stack>
@@ -78,7 +52,7 @@ export function RunsPage({ me }: { me: Whoami }) {
         Runs
       </Title>
       {runs.error && (
-        <Text c="red" role="alert">
+        <Text className="coffer-bad" role="alert">
           {runs.error.message}
         </Text>
       )}
@@ -103,12 +77,12 @@ export function RunsPage({ me }: { me: Whoami }) {
                   </Table.Td>
                   <Table.Td>
                     <Anchor component={Link} href={`/runs/${encodeURIComponent(r.id)}`}>
-                      {r.workflow_name ?? r.workflow ?? r.id}
+                      {workflowOf(r)}
                     </Anchor>
                   </Table.Td>
-                  <Table.Td>{r.environment ?? "—"}</Table.Td>
-                  <Table.Td>{r.started_at ? new Date(r.started_at).toLocaleString() : "—"}</Table.Td>
-                  <Table.Td>{duration(r.started_at, r.finished_at)}</Table.Td>
+                  <Table.Td>{r.environment}</Table.Td>
+                  <Table.Td>{new Date(r.started_at).toLocaleString()}</Table.Td>
+                  <Table.Td>{duration(r.duration_ms)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -137,11 +111,15 @@ export function RunPage({ me, runId }: { me: Whoami; runId: string }) {
   const run = useQuery({
     queryKey: ["run", me.workspace.slug, runId],
     queryFn: () =>
-      get<Run>(`/api/v1/workspaces/${encodeURIComponent(me.workspace.slug)}/runs/${encodeURIComponent(runId)}`),
+      unwrap(
+        api.GET("/api/v1/workspaces/{workspace}/runs/{id}", {
+          params: { path: { workspace: me.workspace.slug, id: runId } },
+        }),
+      ),
   });
   if (run.error)
     return (
-      <Text c="red" role="alert">
+      <Text className="coffer-bad" role="alert">
         {run.error.message}
       </Text>
     );
@@ -154,28 +132,40 @@ export function RunPage({ me, runId }: { me: Whoami; runId: string }) {
       </Anchor>
       <Group gap="sm">
         <Title order={1} size="h2">
-          Run of {r.workflow_name ?? r.workflow ?? "workflow"}
+          Run of {workflowOf(r)}
         </Title>
         <StatusBadge status={r.status} />
       </Group>
       <Text size="sm">
-        <Code>{r.id}</Code> · environment {r.environment ?? "—"} · started{" "}
-        {r.started_at ? new Date(r.started_at).toLocaleString() : "—"} · {duration(r.started_at, r.finished_at)}
+        <Code>{r.id}</Code> · environment {r.environment} · started {new Date(r.started_at).toLocaleString()} ·{" "}
+        {duration(r.duration_ms)}
+        {r.reason ? ` · ${r.reason}` : ""} · by {r.created_by}
       </Text>
-      <Json value={r.result} label="Result (masked)" />
+      <Json value={r.returns} label="Returns (masked)" />
       <Json value={r.error} label="Error (masked)" />
       <Title order={2} size="h3">
         Actions
       </Title>
-      {(r.actions ?? []).map((a) => (
-        <Card key={a.ref} withBorder padding="sm" data-testid={`action-${a.ref}`}>
+      {Object.keys(r.actions).length === 0 && <Text c="dimmed">No action ran.</Text>}
+      {Object.entries(r.actions).map(([ref, a]) => (
+        <Card
+          key={ref}
+          withBorder
+          padding="sm"
+          data-testid={`action-${ref}`}
+          component="section"
+          aria-label={`Action ${ref}`}
+        >
           <Group gap="sm" wrap="wrap">
             <Text fw={600} className="coffer-mono">
-              {a.ref}
+              {ref}
             </Text>
             <StatusBadge status={a.status} />
-            <Text size="sm">environment {a.environment ?? "—"}</Text>
-            <Text size="sm">attempts {a.attempts ?? 1}</Text>
+            <Text size="sm">environment {a.environment ?? r.environment}</Text>
+            <Text size="sm">
+              {a.attempts} {a.attempts === 1 ? "attempt" : "attempts"}
+            </Text>
+            <Text size="sm">{duration(a.duration_ms)}</Text>
           </Group>
           <Json value={a.result} label="Result (masked)" />
           <Json value={a.error} label="Error (masked)" />
