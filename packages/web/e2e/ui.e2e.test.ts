@@ -405,7 +405,7 @@ describe("web UI in Chromium against coffer serve", {
   test("the inventory shows everything at 1280 px, 390 px and in the dark theme, with copy buttons for expressions", async () => {
     const group = page.getByTestId("secret-slack-default");
     await group.waitFor();
-    const text = await group.innerText();
+    const text = (await group.textContent()) ?? "";
     for (const part of ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "team=secops", "version 1 of 1", "default"]) {
       assert.ok(text.includes(part), `${part} in ${text}`);
     }

@@ -17,12 +17,12 @@ export function StatusBadges({ secret }: { secret: Secret }) {
         </Badge>
       )}
       {secret.expiry.state === "expired" && (
-        <Badge color="red" variant="light">
+        <Badge color="red.9" variant="filled">
           expired
         </Badge>
       )}
       {secret.expiry.state === "expiring" && secret.expiry.days_left !== null && (
-        <Badge color="orange" variant="light">
+        <Badge color="yellow" variant="filled" autoContrast>
           expires in {secret.expiry.days_left} {secret.expiry.days_left === 1 ? "day" : "days"}
         </Badge>
       )}

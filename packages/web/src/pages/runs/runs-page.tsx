@@ -7,17 +7,16 @@ import { Link } from "../../router";
 type RunSummary = components["schemas"]["RunSummary"];
 
 const COLORS: Record<string, string> = {
-  succeeded: "green",
-  success: "green",
-  failed: "red",
-  running: "blue",
-  queued: "gray",
-  cancelled: "gray",
+  succeeded: "#1f6f32",
+  failed: "red.9",
+  running: "blue.8",
+  cancelled: "gray.7",
+  skipped: "gray.7",
 };
 
 export function StatusBadge({ status }: { status: string }) {
   return (
-    <Badge color={COLORS[status] ?? "gray"} variant="light">
+    <Badge color={COLORS[status] ?? "gray.7"} variant="filled">
       {status}
     </Badge>
   );
