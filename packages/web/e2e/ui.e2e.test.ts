@@ -481,7 +481,7 @@ describe("web UI in Chromium against coffer serve", {
     await rows.first().getByRole("link", { name: "UI check" }).click();
     const action = page.getByTestId("action-use_slack");
     await action.waitFor();
-    const text = await action.innerText();
+    const text = (await action.textContent()) ?? "";
     assert.match(text, /succeeded/);
     assert.match(text, /token \*\*\*/);
     assert.match(text, /1 attempt/);
