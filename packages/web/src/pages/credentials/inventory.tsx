@@ -118,7 +118,7 @@ function SecretGroup({
         {items.map((s) => (
           <Card key={s.id} withBorder padding="xs" radius="sm" data-testid={`secret-${s.name}-${s.environment}`}>
             <Group justify="space-between" gap="xs" wrap="wrap" align="flex-start">
-              <Stack gap={4} style={{ minWidth: 0, flex: 1 }}>
+              <Stack gap={4} style={{ minWidth: 0, flex: "1 1 280px" }}>
                 <Group gap={6} wrap="wrap">
                   <Badge variant="light" color="gray" aria-label={`Environment ${s.environment}`}>
                     {s.environment}
