@@ -56,3 +56,14 @@ await build({
   keepNames: true,
   logLevel: "warning",
 });
+
+// The web UI: typed from the server's OpenAPI document as just built, then bundled by Vite into
+// packages/web/dist/app, which `coffer serve` serves at `/`.
+const spec = join(root, "packages/web/src/api/openapi.json");
+for (const [script, args] of [
+  ["packages/server/scripts/openapi.mjs", [spec]],
+  ["packages/web/scripts/build.mjs", [spec]],
+]) {
+  const step = spawnSync(process.execPath, [join(root, script), ...args], { cwd: root, stdio: "inherit" });
+  if (step.status !== 0) process.exit(step.status ?? 1);
+}

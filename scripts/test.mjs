@@ -12,8 +12,8 @@ const filters = process.argv.slice(2);
  * Runs a step; when it fails, prints a TAP-style summary line saying which step failed and that
  * no test ran (so a CI grep for "# fail" / "# tests" never reads a stale or missing line), and exits non-zero.
  */
-function run(step, command, args) {
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit" });
+function run(step, command, args, cwd = root) {
+  const result = spawnSync(command, args, { cwd, stdio: "inherit" });
   if (result.status !== 0) {
     if (step) console.log(`# ${step} failed\n# tests 0\n# pass 0`);
     process.exit(result.status || 1);
@@ -32,6 +32,17 @@ function findTests(dir, out) {
 
 run("lint", "npx", ["biome", "check", "."]);
 run("type check", process.execPath, ["scripts/build.mjs"]);
+
+// The web UI's component tests (vitest + Testing Library, jsdom), which print their own
+// `# web components: N passed, N failed` line; the browser e2e runs below with the node:test files.
+if (filters.length === 0 || filters.some((f) => f.includes("web"))) {
+  run(
+    "web component tests",
+    process.execPath,
+    [join(root, "node_modules/vitest/vitest.mjs"), "run"],
+    join(root, "packages/web"),
+  );
+}
 
 const files = [];
 for (const pkg of readdirSync(join(root, "packages"))) {

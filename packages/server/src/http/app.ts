@@ -25,6 +25,7 @@ import { secretsRoutes } from "./routes/secrets.routes.js";
 import { tokensRoutes } from "./routes/tokens.routes.js";
 import { variablesRoutes } from "./routes/variables.routes.js";
 import { workflowsRoutes } from "./routes/workflows.routes.js";
+import { webRoutes } from "./web.js";
 
 export interface BuildAppOptions {
   /** false: no logging. Otherwise pino at `level` (default the config's COFFER_LOG_LEVEL), to `stream` (default stdout). */
@@ -37,6 +38,8 @@ export interface BuildAppOptions {
   runtime?: RuntimeContext;
   /** Options of the workflow runs this app executes (tests shorten retry delays). */
   runs?: RunManagerOptions;
+  /** The web UI's build folder to serve at `/` (packages/web/dist/app); none when absent or null. */
+  web?: string | null;
 }
 
 /** A registered route and the least role it needs ("public": no token). */
@@ -233,6 +236,7 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
   if (interrupted > 0) app.log.warn({ runs: interrupted }, "runs of a stopped process marked failed (interrupted)");
   workflowsRoutes(app, coffer, runtime.registry, runs);
   runsRoutes(app, coffer, runs);
+  if (options.web) webRoutes(app, options.web);
   await app.ready();
   return app;
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type Coffer, type CofferConfig, CofferError, openCoffer } from "@coffer/core";
 import type { FastifyInstance } from "fastify";
 import { type BuildAppOptions, buildApp } from "./app.js";
+import { findWebBuild } from "./web.js";
 
 export interface StartServerOptions extends BuildAppOptions {
   /** An already opened (and bootstrapped) store; otherwise one is opened from `config`. */
@@ -20,6 +21,8 @@ export interface RunningServer {
   coffer: Coffer;
   /** e.g. `http://127.0.0.1:8080` */
   url: string;
+  /** The web UI's build being served at `/`, or null. */
+  web: string | null;
   /** The file holding the bootstrap admin token, when there is one. */
   tokenFile: string | null;
   /** True when this start created the database's first workspace and admin token. */
@@ -45,7 +48,9 @@ export async function startServer(config: CofferConfig, options: StartServerOpti
     }
   }
   const store = coffer;
-  const app = await buildApp(store, options);
+  // The web UI when its build is there (the root `prepare` builds it), unless the caller says otherwise.
+  const web = options.web === undefined ? findWebBuild() : options.web;
+  const app = await buildApp(store, { ...options, web });
   const listenHost = options.host ?? config.server.host;
   const listenPort = options.port ?? config.server.port;
   try {
@@ -93,6 +98,7 @@ export async function startServer(config: CofferConfig, options: StartServerOpti
     app,
     coffer: store,
     url,
+    web,
     tokenFile: existsSync(tokenPath) ? tokenPath : null,
     bootstrapped,
     close,

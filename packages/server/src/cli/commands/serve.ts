@@ -28,6 +28,7 @@ export function registerServeCommand(program: Command, context: CliContext): voi
       const { startServer } = await import("../../http/server.js");
       const server = await startServer(config, { coffer, port, host });
       context.note(`Coffer API listening on ${server.url} (docs: ${server.url}/api/v1/docs).`);
+      if (server.web) context.note(`Web UI at ${server.url}/ (sign in with an API token).`);
       context.note(
         server.tokenFile
           ? `The admin API token is in ${server.tokenFile}; create more with \`coffer tokens create --role <role>\`.`
