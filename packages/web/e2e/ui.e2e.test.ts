@@ -105,6 +105,8 @@ describe("web UI in Chromium against coffer serve", {
   }
 
   async function axe(p: Page, name: string) {
+    // A dialog still fading in has blended colours: check what the user sees once it settles.
+    await p.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
     await p.evaluate(axeSource);
     const result = (await p.evaluate(() =>
       (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<unknown> } }).axe.run(document, {

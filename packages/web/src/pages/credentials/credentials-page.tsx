@@ -195,7 +195,7 @@ export function CredentialsPage({ me }: { me: Whoami }) {
               <Button variant="default" onClick={close} data-autofocus>
                 Cancel
               </Button>
-              <Button color="red" loading={remove.isPending} onClick={() => remove.mutate(dialog.secret)}>
+              <Button color="red.9" loading={remove.isPending} onClick={() => remove.mutate(dialog.secret)}>
                 Delete {dialog.secret.name} in {dialog.secret.environment}
               </Button>
             </Group>
