@@ -318,6 +318,49 @@ function FormShell({
   );
 }
 
+/** Description, tags and expiry: the same fields on the create and the edit form. */
+function DetailFields({
+  description,
+  tags,
+  expires,
+  errors,
+}: {
+  description: [string, (value: string) => void];
+  tags: [string, (value: string) => void];
+  expires: [string, (value: string) => void];
+  errors: Errors;
+}) {
+  return (
+    <>
+      <TextInput
+        label="Description"
+        value={description[0]}
+        onChange={(e) => description[1](e.currentTarget.value)}
+        error={errors.description}
+      />
+      <Group grow align="flex-start" wrap="wrap">
+        <TextInput
+          label="Tags"
+          description="name=value, separated by commas"
+          value={tags[0]}
+          onChange={(e) => tags[1](e.currentTarget.value)}
+          error={errors.tags}
+          miw={200}
+        />
+        <TextInput
+          label="Expires on"
+          description="Optional; a badge warns 30 days before"
+          type="date"
+          value={expires[0]}
+          onChange={(e) => expires[1](e.currentTarget.value)}
+          error={errors.expires_at}
+          miw={200}
+        />
+      </Group>
+    </>
+  );
+}
+
 export function CreateSecretForm({
   prefill,
   environments,
@@ -417,31 +460,12 @@ export function CreateSecretForm({
           miw={200}
         />
       </Group>
-      <TextInput
-        label="Description"
-        value={description}
-        onChange={(e) => setDescription(e.currentTarget.value)}
-        error={errors.description}
+      <DetailFields
+        description={[description, setDescription]}
+        tags={[tags, setTags]}
+        expires={[expires, setExpires]}
+        errors={errors}
       />
-      <Group grow align="flex-start" wrap="wrap">
-        <TextInput
-          label="Tags"
-          description="name=value, separated by commas"
-          value={tags}
-          onChange={(e) => setTags(e.currentTarget.value)}
-          error={errors.tags}
-          miw={200}
-        />
-        <TextInput
-          label="Expires on"
-          description="Optional; a badge warns 30 days before"
-          type="date"
-          value={expires}
-          onChange={(e) => setExpires(e.currentTarget.value)}
-          error={errors.expires_at}
-          miw={200}
-        />
-      </Group>
       {helper?.(name)}
       <KeyRows type={type} rows={rows} setRows={setRows} errors={errors} editing={false} />
     </FormShell>
@@ -496,30 +520,12 @@ export function EditSecretForm({
         <Code>{secret.name}</Code> in environment <Code>{secret.environment}</Code> · {TYPE_LABELS[type]} · version{" "}
         {secret.version}
       </Text>
-      <TextInput
-        label="Description"
-        value={description}
-        onChange={(e) => setDescription(e.currentTarget.value)}
-        error={errors.description}
+      <DetailFields
+        description={[description, setDescription]}
+        tags={[tags, setTags]}
+        expires={[expires, setExpires]}
+        errors={errors}
       />
-      <Group grow align="flex-start" wrap="wrap">
-        <TextInput
-          label="Tags"
-          description="name=value, separated by commas"
-          value={tags}
-          onChange={(e) => setTags(e.currentTarget.value)}
-          error={errors.tags}
-          miw={200}
-        />
-        <TextInput
-          label="Expires on"
-          type="date"
-          value={expires}
-          onChange={(e) => setExpires(e.currentTarget.value)}
-          error={errors.expires_at}
-          miw={200}
-        />
-      </Group>
       <KeyRows type={type} rows={rows} setRows={(u) => setRowsState((rs) => u(rs))} errors={errors} editing />
     </FormShell>
   );
