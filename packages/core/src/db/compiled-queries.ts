@@ -1,4 +1,5 @@
 import { type Compilable, CompiledQuery, type Kysely } from "kysely";
+import { immediateReader } from "./immediate-reads.js";
 
 /**
  * Kysely builds and compiles a query on every call, which costs as much as running a point read.
@@ -15,7 +16,11 @@ export function createCompiledQueries() {
     build: () => Compilable<R>,
   ): Promise<R[]> {
     const text = texts.get(key);
-    if (text !== undefined) return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
+    if (text !== undefined) {
+      const found = immediateReader(db)?.(text, parameters);
+      if (found !== undefined) return found as R[];
+      return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
+    }
     const compiled = build().compile();
     if (compiled.parameters.length !== parameters.length || compiled.parameters.some((p, i) => p !== parameters[i])) {
       throw new Error(`compiled query ${key}: parameters do not match the builder's order`);

@@ -12,6 +12,7 @@ import {
 } from "kysely";
 import type pg from "pg";
 import { CofferError } from "../errors/coffer-error.js";
+import { registerImmediateReader } from "./immediate-reads.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as versionIntegrity from "./migrations/0002-version-integrity.js";
 import * as workflowsRuns from "./migrations/0003-workflows-runs.js";
@@ -97,13 +98,25 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
   return database;
 }
 
+const MMAP_BYTES = 256 * 1024 * 1024;
+
 function openSqlite(path: string): Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const connection = new SqliteDatabase(path, { timeout: 15_000 });
   connection.pragma("journal_mode = WAL");
+  // Pages read through a memory map rather than a read() per page miss.
+  connection.pragma(`mmap_size = ${MMAP_BYTES}`);
   connection.pragma("synchronous = NORMAL");
   connection.pragma("foreign_keys = ON");
-  const db = new KyselyClass<CofferSchema>({ dialect: new SqliteDialect({ database: cachingStatements(connection) }) });
+  const statements = cachingStatements(connection);
+  const db = new KyselyClass<CofferSchema>({ dialect: new SqliteDialect({ database: statements }) });
+  registerImmediateReader(db, (text, parameters) => {
+    // Inside a transaction (another caller's, between its awaits) a read would see its
+    // uncommitted rows: those reads wait for Kysely's connection lock instead.
+    if (connection.inTransaction) return undefined;
+    const statement = statements.prepare(text) as ReturnType<typeof connection.prepare>;
+    return statement.reader ? (statement.all(parameters) as unknown[]) : undefined;
+  });
   return {
     db,
     dialect: "sqlite",
