@@ -443,13 +443,23 @@ async function benchHttp(coffer: Coffer, workspaceId: string, token: string) {
     const oursHeaders = { authorization: `Bearer ${token}` };
     // A short warm-up of each first, so both are measured at steady state (JIT, statement caches).
     await autocannon(`http://127.0.0.1:${barePort}/`, {}, 1);
-    const floor = await autocannon(`http://127.0.0.1:${barePort}/`, {});
     await autocannon(oursUrl, oursHeaders, 1);
-    const ours = await autocannon(oursUrl, oursHeaders);
-    if (ours.non2xx > 0 || ours.errors > 0)
-      throw new Error(`GET /secrets/{id} failed under load: ${ours.non2xx} non-2xx, ${ours.errors} errors`);
+    // Then three rounds of floor and ours in turn (a busy machine slows both alike); the round
+    // with the median ratio is reported.
+    const rounds: { floor: AutocannonResult; ours: AutocannonResult }[] = [];
+    for (let round = 0; round < 3; round++) {
+      const floor = await autocannon(`http://127.0.0.1:${barePort}/`, {}, 2);
+      const ours = await autocannon(oursUrl, oursHeaders, 2);
+      if (ours.non2xx > 0 || ours.errors > 0)
+        throw new Error(`GET /secrets/{id} failed under load: ${ours.non2xx} non-2xx, ${ours.errors} errors`);
+      rounds.push({ floor, ours });
+    }
+    rounds.sort(
+      (a, b) => a.ours.requests.average / a.floor.requests.average - b.ours.requests.average / b.floor.requests.average,
+    );
+    const { floor, ours } = rounds[1]!;
     line(
-      "GET /secrets/{id} (auth + one read, no decryption; autocannon -c 32, 3 s after 1 s warm-up)",
+      "GET /secrets/{id} (auth + one read, no decryption; autocannon -c 32, median of 3 rounds of 2 s)",
       `${fmt(ours.requests.average)} req/s (p99 ${ours.latency.p99} ms)`,
       "bare node:http fixed JSON",
       `${fmt(floor.requests.average)} req/s (p99 ${floor.latency.p99} ms)`,

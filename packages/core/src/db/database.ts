@@ -1,15 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import {
-  type Kysely,
-  Kysely as KyselyClass,
-  type Migration,
-  PostgresDialect,
-  SqliteDialect,
-  type SqliteDatabase as SqliteHandle,
-  sql,
-} from "kysely";
+import { type Kysely, Kysely as KyselyClass, type Migration, PostgresDialect, SqliteDialect, sql } from "kysely";
 import type pg from "pg";
 import { CofferError } from "../errors/coffer-error.js";
 import { registerImmediateReader } from "./immediate-reads.js";
@@ -17,6 +9,7 @@ import * as initial from "./migrations/0001-initial.js";
 import * as versionIntegrity from "./migrations/0002-version-integrity.js";
 import * as workflowsRuns from "./migrations/0003-workflows-runs.js";
 import type { CofferSchema } from "./schema.js";
+import { sqliteStatements } from "./sqlite-statements.js";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -108,15 +101,9 @@ function openSqlite(path: string): Database {
   connection.pragma(`mmap_size = ${MMAP_BYTES}`);
   connection.pragma("synchronous = NORMAL");
   connection.pragma("foreign_keys = ON");
-  const statements = cachingStatements(connection);
-  const db = new KyselyClass<CofferSchema>({ dialect: new SqliteDialect({ database: statements }) });
-  registerImmediateReader(db, (text, parameters) => {
-    // Inside a transaction (another caller's, between its awaits) a read would see its
-    // uncommitted rows: those reads wait for Kysely's connection lock instead.
-    if (connection.inTransaction) return undefined;
-    const statement = statements.prepare(text) as ReturnType<typeof connection.prepare>;
-    return statement.reader ? (statement.all(parameters) as unknown[]) : undefined;
-  });
+  const statements = sqliteStatements(connection);
+  const db = new KyselyClass<CofferSchema>({ dialect: new SqliteDialect({ database: statements.handle }) });
+  registerImmediateReader(db, statements.read);
   return {
     db,
     dialect: "sqlite",
@@ -137,26 +124,6 @@ function openSqlite(path: string): Database {
       });
     },
     close: () => db.destroy(),
-  };
-}
-
-/**
- * Kysely prepares every query anew; better-sqlite3's prepare dominates a point read. Statements
- * are cached by SQL text (the one connection runs one statement at a time, so reuse is safe).
- */
-function cachingStatements(connection: InstanceType<typeof SqliteDatabase>): SqliteHandle {
-  const cache = new Map<string, ReturnType<typeof connection.prepare>>();
-  return {
-    close: () => connection.close(),
-    prepare(text: string) {
-      let statement = cache.get(text);
-      if (!statement) {
-        if (cache.size >= 1000) cache.clear();
-        statement = connection.prepare(text);
-        cache.set(text, statement);
-      }
-      return statement;
-    },
   };
 }
 

@@ -7,6 +7,7 @@ import pg from "pg";
 import { type Coffer, type OpenCofferOptions, openCoffer } from "../coffer.js";
 import { type CofferConfig, loadConfig } from "../config/config.js";
 import { openValues, sealValues, versionAad } from "../crypto/envelope.js";
+import { immediateReader, registerImmediateReader } from "../db/immediate-reads.js";
 import { internalsOf } from "../internals.js";
 import { createResolutionStore } from "../resolution/resolution.store.js";
 
@@ -180,10 +181,20 @@ export function countQueries(coffer: Coffer): { count: () => number; stop: () =>
     n += 1;
     return original(query, queryId);
   }) as typeof db.executeQuery;
+  // Compiled reads on the embedded store skip Kysely (db/immediate-reads.ts): counted there.
+  const reader = immediateReader(db);
+  if (reader) {
+    registerImmediateReader(db, (text, parameters) => {
+      const found = reader(text, parameters);
+      if (found !== undefined) n += 1;
+      return found;
+    });
+  }
   return {
     count: () => n,
     stop: () => {
       (db as { executeQuery: typeof db.executeQuery }).executeQuery = original;
+      if (reader) registerImmediateReader(db, reader);
     },
   };
 }

@@ -1,0 +1,73 @@
+import type SqliteDatabase from "better-sqlite3";
+import type { SqliteDatabase as SqliteHandle } from "kysely";
+import type { ImmediateReader } from "./immediate-reads.js";
+
+type Connection = InstanceType<typeof SqliteDatabase>;
+type Statement = ReturnType<Connection["prepare"]>;
+
+/**
+ * The embedded store's one connection as Kysely sees it, plus a reader that skips Kysely.
+ *
+ * Statements are cached by SQL text: Kysely prepares every query anew, and better-sqlite3's
+ * prepare costs more than a point read (the one connection runs one statement at a time, so
+ * reuse is safe).
+ *
+ * Reads share a read transaction per turn of the event loop. Outside a transaction each
+ * statement takes and drops WAL read locks (three system calls, most of a point read's cost);
+ * the reads of one turn — typically the token check and the row of every request that arrived
+ * together — run in one deferred transaction, committed when the turn ends (setImmediate). Any
+ * statement that writes or starts a transaction (Kysely's writes, `begin immediate`) ends that
+ * read transaction first, so this process's own writes are always seen by its next read. A
+ * write committed by another process during the turn is seen from the next turn on: a read
+ * then answers as of the turn's start, as if it had run that much earlier.
+ */
+export function sqliteStatements(connection: Connection): { handle: SqliteHandle; read: ImmediateReader } {
+  const cache = new Map<string, Statement>();
+  let sharedRead = false;
+  const begin = connection.prepare("begin");
+  const commit = connection.prepare("commit");
+
+  function endSharedRead(): void {
+    if (!sharedRead) return;
+    sharedRead = false;
+    if (connection.open && connection.inTransaction) commit.run();
+  }
+
+  function statement(text: string): Statement {
+    let found = cache.get(text);
+    if (!found) {
+      if (cache.size >= 1000) cache.clear();
+      found = connection.prepare(text);
+      cache.set(text, found);
+    }
+    return found;
+  }
+
+  const handle: SqliteHandle = {
+    close: () => {
+      endSharedRead();
+      connection.close();
+    },
+    prepare(text: string) {
+      const found = statement(text);
+      if (sharedRead && !found.reader) endSharedRead();
+      return found;
+    },
+  };
+
+  const read: ImmediateReader = (text, parameters) => {
+    // Another caller's transaction is open (a writer between its awaits): its uncommitted rows
+    // must not be read, so this read waits for Kysely's connection lock instead.
+    if (connection.inTransaction && !sharedRead) return undefined;
+    const found = statement(text);
+    if (!found.reader) return undefined;
+    if (!sharedRead) {
+      begin.run();
+      sharedRead = true;
+      setImmediate(endSharedRead);
+    }
+    return found.all(parameters) as unknown[];
+  };
+
+  return { handle, read };
+}
