@@ -3,12 +3,7 @@ import { type Coffer, CofferError, createLogger, decodeUtf8Value, type LogLevel 
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-} from "fastify-type-provider-zod";
+import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from "fastify-type-provider-zod";
 import type { DestinationStream } from "pino";
 import { createRunManager, type RunManagerOptions } from "../runs/run-manager.js";
 import { openRuntime, type RuntimeContext } from "../runtime-context.js";
@@ -25,6 +20,7 @@ import { secretsRoutes } from "./routes/secrets.routes.js";
 import { tokensRoutes } from "./routes/tokens.routes.js";
 import { variablesRoutes } from "./routes/variables.routes.js";
 import { workflowsRoutes } from "./routes/workflows.routes.js";
+import { serializerCompiler } from "./serializer.js";
 import { webRoutes } from "./web.js";
 
 export interface BuildAppOptions {
@@ -174,10 +170,11 @@ export async function buildApp(coffer: Coffer, options: BuildAppOptions = {}): P
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook("onSend", async (request, reply, payload) => {
+  // A callback hook, not an async one: no promise per reply.
+  app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", String(request.id));
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
-    return payload;
+    done(null, payload);
   });
 
   await app.register(fastifySwagger, {
