@@ -13,8 +13,13 @@ type JsonSchema = Record<string, unknown>;
  * picks a branch differently) and required properties of any type (zod lets them be absent).
  */
 export const serializerCompiler: FastifySerializerCompiler<ZodType> = (route) => {
-  const fast = compileFast(route.schema);
-  return fast ?? zodSerializerCompiler(route);
+  // Compiled on a route's first reply with that status, not for every route and error status when
+  // the app starts (most are never used by one process).
+  let serialize: ((data: unknown) => string) | undefined;
+  return (data) => {
+    serialize ??= compileFast(route.schema) ?? zodSerializerCompiler(route);
+    return serialize(data);
+  };
 };
 
 function compileFast(schema: unknown): ((data: unknown) => string) | undefined {
