@@ -81,6 +81,8 @@ const processIo: CliIo = {
 
 /** Runs the CLI; returns the exit code: 0 success, 1 user error, 2 internal error. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  // The command's module loads while the program is set up.
+  const loading = registrars(argv[2]);
   const context = createCliContext(io);
   // With --json, errors are JSON on stderr too, and stdout holds only the JSON document. What
   // follows `--` belongs to another program (`coffer run -- tool --json`).
@@ -107,7 +109,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         : {}),
     });
 
-  for (const register of await registrars(argv[2])) register(program, context);
+  for (const register of await loading) register(program, context);
   // Every group answers to its singular too: `coffer secret list`, `coffer action run`.
   for (const group of program.commands) {
     if (group.name().endsWith("s") && group.commands.length > 0 && group.aliases().length === 0) {
