@@ -87,7 +87,8 @@ export async function loadKeyring(
 
 export async function openCoffer(config: CofferConfig, options: OpenCofferOptions = {}): Promise<Coffer> {
   const clock = options.clock ?? (() => new Date());
-  const { logger, masks: logMasks } = createMaskedLogger({
+  // Made on first use: a CLI command that logs nothing never loads pino.
+  const logging = createMaskedLogger({
     level: config.log.level,
     ...(options.logStream ? { stream: options.logStream } : {}),
   });
@@ -111,8 +112,10 @@ export async function openCoffer(config: CofferConfig, options: OpenCofferOption
   const tokens = createTokensService({ store: createTokensStore(database.db), writer: database, audit, clock });
   const coffer: Coffer = {
     config,
-    logger,
-    logMasks,
+    get logger() {
+      return logging.logger;
+    },
+    logMasks: logging.masks,
     audit,
     workspaces,
     tokens,

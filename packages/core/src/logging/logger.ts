@@ -1,5 +1,17 @@
-import pino, { type DestinationStream, type Logger } from "pino";
+import { createRequire } from "node:module";
+import type pinoModule from "pino";
+import type { DestinationStream, Logger } from "pino";
 import type { LogLevel } from "../config/config.js";
+
+/**
+ * pino (with its streams, worker support and redaction) loads when the first logger is made: a
+ * CLI command that logs nothing never loads it.
+ */
+let loadedPino: typeof pinoModule | undefined;
+function loadPino(): typeof pinoModule {
+  loadedPino ??= createRequire(import.meta.url)("pino") as typeof pinoModule;
+  return loadedPino;
+}
 
 export type { Logger } from "pino";
 
@@ -34,7 +46,7 @@ const REDACTED_PATHS = [
 let stderrDestination: DestinationStream | undefined;
 /** One stderr destination per process, however many Coffers it opens (tests open many). */
 function stderr(): DestinationStream {
-  stderrDestination ??= pino.destination({ dest: 2, sync: true });
+  stderrDestination ??= loadPino().destination({ dest: 2, sync: true });
   return stderrDestination;
 }
 
@@ -47,14 +59,19 @@ export interface LogMasks {
   add(mask: (line: string) => string): () => void;
 }
 
-/** A destination that passes every line through the masks added, costing nothing when none is. */
-function maskedDestination(destination: DestinationStream): { stream: DestinationStream; masks: LogMasks } {
+/**
+ * A destination that passes every line through the masks added, costing nothing when none is.
+ * `destination` is asked for at the first line.
+ */
+function maskedDestination(destination: () => DestinationStream): { stream: DestinationStream; masks: LogMasks } {
   const active = new Set<(line: string) => string>();
+  let target: DestinationStream | undefined;
   const stream: DestinationStream = {
     write(line: string) {
       let out = line;
       for (const mask of active) out = mask(out);
-      return destination.write(out);
+      target ??= destination();
+      return target.write(out);
     },
   };
   return {
@@ -84,17 +101,30 @@ export function createLogger(options: {
   return createMaskedLogger(options).logger;
 }
 
-/** The logger with the slot its runs' masks go in (see LogMasks). */
-export function createMaskedLogger(options: Parameters<typeof createLogger>[0]): { logger: Logger; masks: LogMasks } {
-  const { stream, masks } = maskedDestination(options.stream ?? stderr());
-  const logger = pino(
-    {
-      level: options.level,
-      base: options.base ?? { pid: process.pid },
-      serializers: { err: serializeError, error: serializeError, ...(options.serializers ?? {}) },
-      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+/**
+ * The logger with the slot its runs' masks go in (see LogMasks). The logger is made (and pino
+ * loaded) on the first read of `logger`.
+ */
+export function createMaskedLogger(options: Parameters<typeof createLogger>[0]): {
+  readonly logger: Logger;
+  masks: LogMasks;
+} {
+  const given = options.stream;
+  const { stream, masks } = maskedDestination(given ? () => given : stderr);
+  let logger: Logger | undefined;
+  return {
+    get logger() {
+      logger ??= loadPino()(
+        {
+          level: options.level,
+          base: options.base ?? { pid: process.pid },
+          serializers: { err: serializeError, error: serializeError, ...(options.serializers ?? {}) },
+          redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+        },
+        stream,
+      );
+      return logger;
     },
-    stream,
-  );
-  return { logger, masks };
+    masks,
+  };
 }

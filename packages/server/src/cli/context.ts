@@ -133,9 +133,19 @@ function codePoints(text: string): number {
 }
 
 export function table(headers: string[], rows: string[][], maxWidth?: number): string {
+  // Each cell's width is counted once; lines are built by concatenation (a list of 1,000 secrets
+  // is 7,000 cells, formatted while the process is young and its code not yet optimised).
   const widths = headers.map((h) => h.length);
-  for (const row of rows) {
-    for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i] ?? 0, codePoints(row[i] ?? ""));
+  const counts = new Array<number[]>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as string[];
+    const count = new Array<number>(row.length);
+    for (let i = 0; i < row.length; i++) {
+      const n = codePoints(row[i] as string);
+      count[i] = n;
+      if (i < widths.length && n > (widths[i] as number)) widths[i] = n;
+    }
+    counts[r] = count;
   }
   if (maxWidth !== undefined && maxWidth > 0) {
     const floor = headers.map((h) => Math.max(h.length, MIN_COLUMN));
@@ -149,17 +159,25 @@ export function table(headers: string[], rows: string[][], maxWidth?: number): s
       widths[widest] = (widths[widest] ?? 0) - 1;
     }
   }
-  const fit = (cell: string, width: number) => {
-    if (codePoints(cell) <= width) return cell;
-    return `${[...cell].slice(0, Math.max(width - 1, 0)).join("")}…`;
+  const widest = widths.reduce((a, b) => Math.max(a, b), 0);
+  const spaces = " ".repeat(Math.max(widest, GAP));
+  const gap = spaces.slice(0, GAP);
+  const line = (cells: string[], count: number[]) => {
+    let text = "";
+    for (let i = 0; i < cells.length; i++) {
+      const width = widths[i] ?? 0;
+      let cell = cells[i] as string;
+      let n = count[i] as number;
+      if (n > width) {
+        cell = `${[...cell].slice(0, Math.max(width - 1, 0)).join("")}…`;
+        n = codePoints(cell);
+      }
+      if (i > 0) text += gap;
+      text += n < width ? cell + spaces.slice(0, width - n) : cell;
+    }
+    return text.trimEnd();
   };
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => {
-        const cut = fit(c, widths[i] ?? 0);
-        return cut + " ".repeat(Math.max((widths[i] ?? 0) - codePoints(cut), 0));
-      })
-      .join(" ".repeat(GAP))
-      .trimEnd();
-  return [line(headers), ...rows.map(line)].join("\n");
+  let out = line(headers, headers.map(codePoints));
+  for (let r = 0; r < rows.length; r++) out += `\n${line(rows[r] as string[], counts[r] as number[])}`;
+  return out;
 }

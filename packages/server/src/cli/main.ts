@@ -1,19 +1,54 @@
+import { isatty } from "node:tty";
 import { decodeUtf8Value, isCofferError } from "@coffer/core";
 import { Command, CommanderError } from "commander";
-import { registerActionRunCommand } from "./commands/action-run.js";
-import { registerActionsCommands } from "./commands/actions.js";
-import { registerAuditCommands } from "./commands/audit.js";
-import { registerKeysCommands } from "./commands/keys.js";
-import { registerRunCommand } from "./commands/run.js";
-import { registerSecretsCommands } from "./commands/secrets.js";
-import { registerServeCommand } from "./commands/serve.js";
-import { registerTokensCommands } from "./commands/tokens.js";
-import { registerVarsCommands } from "./commands/vars.js";
-import { registerWorkflowCommands } from "./commands/workflow.js";
-import { registerWorkspacesCommands } from "./commands/workspaces.js";
-import { type CliIo, createCliContext } from "./context.js";
+import { type CliContext, type CliIo, createCliContext } from "./context.js";
 import { CommandExit } from "./exit.js";
 import { promptHidden } from "./prompt.js";
+
+type Register = (program: Command, context: CliContext) => unknown;
+
+/**
+ * The command groups, in the order `coffer --help` lists them, each with the first words that
+ * name it. Each group's module (and what it imports) loads only when the command line needs it.
+ */
+const GROUPS: { words: string[]; load: () => Promise<Register[]> }[] = [
+  {
+    words: ["workspaces", "workspace"],
+    load: async () => [(await import("./commands/workspaces.js")).registerWorkspacesCommands],
+  },
+  { words: ["secrets", "secret"], load: async () => [(await import("./commands/secrets.js")).registerSecretsCommands] },
+  { words: ["keys", "key"], load: async () => [(await import("./commands/keys.js")).registerKeysCommands] },
+  { words: ["audit"], load: async () => [(await import("./commands/audit.js")).registerAuditCommands] },
+  { words: ["serve"], load: async () => [(await import("./commands/serve.js")).registerServeCommand] },
+  { words: ["tokens", "token"], load: async () => [(await import("./commands/tokens.js")).registerTokensCommands] },
+  { words: ["vars", "var"], load: async () => [(await import("./commands/vars.js")).registerVarsCommands] },
+  {
+    words: ["actions", "action"],
+    load: async () => {
+      const [{ registerActionsCommands }, { registerActionRunCommand }] = await Promise.all([
+        import("./commands/actions.js"),
+        import("./commands/action-run.js"),
+      ]);
+      // `coffer actions run` joins the group after its other commands.
+      return [registerActionsCommands, registerActionRunCommand];
+    },
+  },
+  { words: ["run"], load: async () => [(await import("./commands/run.js")).registerRunCommand] },
+  {
+    words: ["workflows", "workflow"],
+    load: async () => [(await import("./commands/workflow.js")).registerWorkflowCommands],
+  },
+];
+
+/**
+ * What to register: only the group a command line's first word names (a group's parsing and help
+ * do not depend on its siblings), else every group (`--help`, `help`, an unknown or no command).
+ */
+async function registrars(first: string | undefined): Promise<Register[]> {
+  const named = GROUPS.find((g) => first !== undefined && g.words.includes(first));
+  if (named) return named.load();
+  return (await Promise.all(GROUPS.map((g) => g.load()))).flat();
+}
 
 const USER_ERROR = 1;
 const INTERNAL_ERROR = 2;
@@ -38,13 +73,16 @@ const processIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   readStdin: readAllStdin,
-  stdinIsTTY: process.stdin.isTTY === true,
+  // Asked of the descriptor: reading process.stdin.isTTY would open a stream on it for nothing.
+  stdinIsTTY: isatty(0),
   ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns } : {}),
   promptHidden,
 };
 
 /** Runs the CLI; returns the exit code: 0 success, 1 user error, 2 internal error. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  // The command's module loads while the program is set up.
+  const loading = registrars(argv[2]);
   const context = createCliContext(io);
   // With --json, errors are JSON on stderr too, and stdout holds only the JSON document. What
   // follows `--` belongs to another program (`coffer run -- tool --json`).
@@ -71,17 +109,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         : {}),
     });
 
-  registerWorkspacesCommands(program, context);
-  registerSecretsCommands(program, context);
-  registerKeysCommands(program, context);
-  registerAuditCommands(program, context);
-  registerServeCommand(program, context);
-  registerTokensCommands(program, context);
-  registerVarsCommands(program, context);
-  registerActionsCommands(program, context);
-  registerRunCommand(program, context);
-  registerActionRunCommand(program, context);
-  registerWorkflowCommands(program, context);
+  for (const register of await loading) register(program, context);
   // Every group answers to its singular too: `coffer secret list`, `coffer action run`.
   for (const group of program.commands) {
     if (group.name().endsWith("s") && group.commands.length > 0 && group.aliases().length === 0) {
