@@ -136,12 +136,16 @@ export function rewrapKey(
   }
 }
 
+// The anchor's MAC key per key-encryption key, derived once: every audit append MACs the head.
+// It lives exactly as long as the key it comes from, which already unwraps every data key.
+const anchorMacKeys = new WeakMap<KeyEncryptionKey, Buffer>();
+
 /** An HMAC keyed from a key-encryption key, for integrity anchors (never for values). */
 export function anchorMac(kek: KeyEncryptionKey, message: string): string {
-  const macKey = createHmac("sha256", kek.key).update("coffer:audit-anchor:v1").digest();
-  try {
-    return createHmac("sha256", macKey).update(message).digest("hex");
-  } finally {
-    macKey.fill(0);
+  let macKey = anchorMacKeys.get(kek);
+  if (!macKey) {
+    macKey = createHmac("sha256", kek.key).update("coffer:audit-anchor:v1").digest();
+    anchorMacKeys.set(kek, macKey);
   }
+  return createHmac("sha256", macKey).update(message).digest("hex");
 }
