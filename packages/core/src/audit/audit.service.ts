@@ -120,8 +120,10 @@ export interface AuditService {
   /**
    * Appends events inside the caller's write transaction, extending the hash chain from the
    * anchored head (not from the newest row, so a cut tail stays visible) and re-anchoring it.
+   * `activeKey`: the keyring's active key as the caller fetched it for this write (each fetch
+   * looks at the key file for a rotation by another process; once per write is enough).
    */
-  append(trx: Kysely<CofferSchema>, events: AuditEventInput[]): Promise<void>;
+  append(trx: Kysely<CofferSchema>, events: AuditEventInput[], activeKey?: KeyEncryptionKey): Promise<void>;
   /** Appends in a transaction of its own (denied requests and other events with no other write). */
   record(events: AuditEventInput[]): Promise<void>;
   verify(): Promise<AuditVerification>;
@@ -170,9 +172,13 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
     lastWritten = { count: row.count, hash: row.hash, kid: row.kid, mac: row.mac };
   }
 
-  async function append(trx: Kysely<CofferSchema>, events: AuditEventInput[]): Promise<void> {
+  async function append(
+    trx: Kysely<CofferSchema>,
+    events: AuditEventInput[],
+    activeKey?: KeyEncryptionKey,
+  ): Promise<void> {
     if (events.length === 0) return;
-    const kek = keyring.active; // a store without its key refuses writes before anything else
+    const kek = activeKey ?? keyring.active; // a store without its key refuses writes before anything else
     await lockChain(trx);
     const anchor = await store.readHead(trx);
     const known =

@@ -37,12 +37,19 @@ function wrapAad(aad: Buffer, kid: string): Buffer {
   return Buffer.concat([aad, Buffer.from(`:kek:${kid}`)]);
 }
 
-/** Encrypts `values` under a fresh data key, wrapped by the keyring's active key. */
-export function sealValues(keyring: Keyring, aad: Buffer, values: Record<string, string>): SealedValues {
+/**
+ * Encrypts `values` under a fresh data key, wrapped by the keyring's active key (or `kek`, the
+ * active key the caller already fetched for this write).
+ */
+export function sealValues(
+  keyring: Keyring,
+  aad: Buffer,
+  values: Record<string, string>,
+  kek: KeyEncryptionKey = keyring.active,
+): SealedValues {
   const dataKey = freshRandom(32);
   const plaintext = Buffer.from(JSON.stringify(values), "utf8");
   try {
-    const kek = keyring.active;
     return {
       ciphertext: seal(dataKey, plaintext, aad).toString("base64"),
       wrappedKey: seal(kek.key, dataKey, wrapAad(aad, kek.kid)).toString("base64"),
