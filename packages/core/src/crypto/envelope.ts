@@ -37,12 +37,19 @@ function wrapAad(aad: Buffer, kid: string): Buffer {
   return Buffer.concat([aad, Buffer.from(`:kek:${kid}`)]);
 }
 
-/** Encrypts `values` under a fresh data key, wrapped by the keyring's active key. */
-export function sealValues(keyring: Keyring, aad: Buffer, values: Record<string, string>): SealedValues {
+/**
+ * Encrypts `values` under a fresh data key, wrapped by the keyring's active key (or `kek`, the
+ * active key the caller already fetched for this write).
+ */
+export function sealValues(
+  keyring: Keyring,
+  aad: Buffer,
+  values: Record<string, string>,
+  kek: KeyEncryptionKey = keyring.active,
+): SealedValues {
   const dataKey = freshRandom(32);
   const plaintext = Buffer.from(JSON.stringify(values), "utf8");
   try {
-    const kek = keyring.active;
     return {
       ciphertext: seal(dataKey, plaintext, aad).toString("base64"),
       wrappedKey: seal(kek.key, dataKey, wrapAad(aad, kek.kid)).toString("base64"),
@@ -136,12 +143,16 @@ export function rewrapKey(
   }
 }
 
+// The anchor's MAC key per key-encryption key, derived once: every audit append MACs the head.
+// It lives exactly as long as the key it comes from, which already unwraps every data key.
+const anchorMacKeys = new WeakMap<KeyEncryptionKey, Buffer>();
+
 /** An HMAC keyed from a key-encryption key, for integrity anchors (never for values). */
 export function anchorMac(kek: KeyEncryptionKey, message: string): string {
-  const macKey = createHmac("sha256", kek.key).update("coffer:audit-anchor:v1").digest();
-  try {
-    return createHmac("sha256", macKey).update(message).digest("hex");
-  } finally {
-    macKey.fill(0);
+  let macKey = anchorMacKeys.get(kek);
+  if (!macKey) {
+    macKey = createHmac("sha256", kek.key).update("coffer:audit-anchor:v1").digest();
+    anchorMacKeys.set(kek, macKey);
   }
+  return createHmac("sha256", macKey).update(message).digest("hex");
 }

@@ -8,6 +8,7 @@ import { registerImmediateReader } from "./immediate-reads.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as versionIntegrity from "./migrations/0002-version-integrity.js";
 import * as workflowsRuns from "./migrations/0003-workflows-runs.js";
+import * as leanWritePath from "./migrations/0004-lean-write-path.js";
 import type { CofferSchema } from "./schema.js";
 import { sqliteStatements } from "./sqlite-statements.js";
 
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   "0001-initial": initial,
   "0002-version-integrity": versionIntegrity,
   "0003-workflows-runs": workflowsRuns,
+  "0004-lean-write-path": leanWritePath,
 };
 
 export interface ParsedDatabaseUrl {

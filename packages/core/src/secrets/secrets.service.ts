@@ -1,6 +1,6 @@
 import { type AuditService, targetEvent } from "../audit/audit.service.js";
 import { openValues, sealValues, versionAad } from "../crypto/envelope.js";
-import type { Keyring } from "../crypto/keyring.js";
+import type { KeyEncryptionKey, Keyring } from "../crypto/keyring.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import { CofferError, isCofferError } from "../errors/coffer-error.js";
@@ -129,12 +129,13 @@ export function createSecretsService(deps: {
     validated: { keys: KeyValue[]; metadata: SecretMetadata },
     actor: Actor,
     now: string,
+    kek: KeyEncryptionKey,
   ): NewVersion {
     // The version id exists before the write transaction so no crypto runs inside it.
     const id = newId();
     const values: Record<string, string> = Object.create(null);
     for (const { key, value } of validated.keys) values[key] = value;
-    const sealed = sealValues(keyring, versionAad(workspaceId, secretId, id), values);
+    const sealed = sealValues(keyring, versionAad(workspaceId, secretId, id), values, kek);
     return {
       id,
       secret_id: secretId,
@@ -171,7 +172,8 @@ export function createSecretsService(deps: {
       const plan = await build(row);
       const now = clock().toISOString();
       const number = (await store.maxVersionNumber(id)) + 1;
-      const version = makeVersion(workspaceId, id, number, plan.validated, actor, now);
+      const kek = keyring.active; // seals the version and MACs the audit head
+      const version = makeVersion(workspaceId, id, number, plan.validated, actor, now, kek);
       const moved = await writer.writeTransaction(async (trx) => {
         const ok = await store.addVersion(
           trx,
@@ -187,7 +189,7 @@ export function createSecretsService(deps: {
           options.versionsKept,
         );
         if (!ok) return false;
-        await audit.append(trx, [event(actor, workspaceId, plan.action, row, plan.details(number))]);
+        await audit.append(trx, [event(actor, workspaceId, plan.action, row, plan.details(number))], kek);
         return true;
       });
       if (moved) return mustFindItem(workspaceId, id);
@@ -206,7 +208,8 @@ export function createSecretsService(deps: {
     checkAwsValues(name, validated);
     const now = clock().toISOString();
     const secretId = newId();
-    const version = makeVersion(workspaceId, secretId, 1, validated, actor, now);
+    const kek = keyring.active; // seals the version and MACs the audit head
+    const version = makeVersion(workspaceId, secretId, 1, validated, actor, now, kek);
     const secret = {
       id: secretId,
       workspace_id: workspaceId,
@@ -223,15 +226,19 @@ export function createSecretsService(deps: {
     try {
       await writer.writeTransaction(async (trx) => {
         await store.insertSecret(trx, secret, version);
-        await audit.append(trx, [
-          event(
-            actor,
-            workspaceId,
-            "secret.create",
-            { id: secretId, name, environment },
-            { type, keys: keyNames(validated.keys), version: 1 },
-          ),
-        ]);
+        await audit.append(
+          trx,
+          [
+            event(
+              actor,
+              workspaceId,
+              "secret.create",
+              { id: secretId, name, environment },
+              { type, keys: keyNames(validated.keys), version: 1 },
+            ),
+          ],
+          kek,
+        );
       });
     } catch (error) {
       if (isUniqueViolation(error)) {

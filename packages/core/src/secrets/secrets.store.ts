@@ -274,18 +274,39 @@ export function createSecretsStore(db: Db, dialect: DialectName) {
     },
 
     async insertSecret(trx: Db, secret: NewSecret, version: NewVersion) {
-      const { tags, expires_at_manual, ...rest } = secret;
-      await trx
-        .insertInto("secrets")
-        .values({
-          ...rest,
-          tags: JSON.stringify(tags),
-          expires_at_manual: expires_at_manual ? 1 : 0,
-          current_version_id: version.id,
-          current_version: version.number,
-        })
-        .execute();
-      await trx.insertInto("secret_versions").values(versionRow(version)).execute();
+      // Every create runs these two: compiled once, then only their parameters change.
+      const row = {
+        id: secret.id,
+        workspace_id: secret.workspace_id,
+        name: secret.name,
+        type: secret.type,
+        environment: secret.environment,
+        description: secret.description,
+        tags: JSON.stringify(secret.tags),
+        expires_at: secret.expires_at,
+        expires_at_manual: secret.expires_at_manual ? 1 : 0,
+        current_version_id: version.id,
+        current_version: version.number,
+        created_at: secret.created_at,
+        updated_at: secret.updated_at,
+        updated_by: secret.updated_by,
+      };
+      await rows(trx, "insertSecret", Object.values(row), () => trx.insertInto("secrets").values(row));
+      // Every column named, in one order, whatever order the caller built `version` in.
+      const v = {
+        id: version.id,
+        secret_id: version.secret_id,
+        workspace_id: version.workspace_id,
+        number: version.number,
+        ciphertext: version.ciphertext,
+        wrapped_key: version.wrapped_key,
+        kid: version.kid,
+        key_names: JSON.stringify(version.key_names),
+        metadata: JSON.stringify(version.metadata),
+        created_by: version.created_by,
+        created_at: version.created_at,
+      };
+      await rows(trx, "insertVersion", Object.values(v), () => trx.insertInto("secret_versions").values(v));
     },
 
     /** Adds a version if the secret still has `expectedVersionId` as current; false if it moved on. */
