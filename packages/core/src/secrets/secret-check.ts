@@ -30,7 +30,7 @@ export async function checkSecretValue(deps: {
   key: string;
   candidate: string;
   actor: Actor;
-  open: () => OpenResult;
+  open: () => Promise<OpenResult>;
   record: (events: AuditEventInput[]) => Promise<void>;
 }): Promise<SecretCheckResult> {
   const { secret, key } = deps;
@@ -41,7 +41,7 @@ export async function checkSecretValue(deps: {
       { details: { name: secret.name, environment: secret.environment, key, keys: secret.key_names } },
     );
   }
-  const opened = deps.open();
+  const opened = await deps.open();
   const stored = opened.ok ? opened.values[key] : undefined;
   if (stored === undefined) {
     throw new CofferError(

@@ -1,5 +1,5 @@
 import { type AuditService, targetEvent } from "../audit/audit.service.js";
-import { openValues, sealValues, versionAad } from "../crypto/envelope.js";
+import { type OpenResult, openValues, sealValues, versionAad } from "../crypto/envelope.js";
 import type { KeyEncryptionKey, Keyring } from "../crypto/keyring.js";
 import { type Database, isUniqueViolation } from "../db/database.js";
 import { newId } from "../db/ids.js";
@@ -70,6 +70,13 @@ export function createSecretsService(deps: {
   options: SecretsServiceOptions;
 }) {
   const { store, writer, keyring, audit, clock, options } = deps;
+
+  /** Opens a secret's current version, reading its sealed value first (metadata reads never do). */
+  async function openCurrent(row: SecretRecord): Promise<OpenResult> {
+    const sealed = await store.sealedVersion(row.current_version_id);
+    if (!sealed) throw notFound(row.id);
+    return open(sealed, row.id, row.current_version_id);
+  }
 
   function open(
     row: { workspace_id: string } & SealedVersion,
@@ -292,7 +299,7 @@ export function createSecretsService(deps: {
 
     const requested = input.keys;
     return writeVersion(workspaceId, id, actor, async (row) => {
-      const validated = validateSecretValues(row.type, mergeKeys(row, requested), {
+      const validated = validateSecretValues(row.type, await mergeKeys(row, requested), {
         maxValueBytes: options.maxValueBytes,
       });
       checkAwsValues(row.name, validated);
@@ -308,11 +315,11 @@ export function createSecretsService(deps: {
   }
 
   /** Applies the key-set semantics: listed keys stay (null keeps the stored value), others go. */
-  function mergeKeys(row: SecretRecord, requested: { key: string; value: string | null }[]): KeyValue[] {
+  async function mergeKeys(row: SecretRecord, requested: { key: string; value: string | null }[]): Promise<KeyValue[]> {
     const needsStored = requested.some((k) => k.value === null);
     let stored: Record<string, string> | undefined;
     if (needsStored) {
-      const opened = open(row, row.id, row.current_version_id);
+      const opened = await openCurrent(row);
       if (!opened.ok) {
         throw new CofferError(
           "secret_corrupted",
@@ -443,7 +450,7 @@ export function createSecretsService(deps: {
       const secret = await mustFind(workspaceId, id);
       return checkSecretValue({
         ...{ workspaceId, secret, key, candidate, actor, record: audit.record },
-        open: () => open(secret, secret.id, secret.current_version_id),
+        open: () => openCurrent(secret),
       });
     },
 

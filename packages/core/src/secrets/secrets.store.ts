@@ -16,8 +16,11 @@ export interface SealedVersion {
   kid: string;
 }
 
-/** A secret with its current version's facts, JSON columns parsed: what metadata reads see. */
-export interface SecretRecord extends SealedVersion {
+/**
+ * A secret with its current version's facts, JSON columns parsed: what metadata reads see. The
+ * sealed value itself is not read with it (see `sealedVersion`), only the key id it is sealed under.
+ */
+export interface SecretRecord {
   id: string;
   workspace_id: string;
   name: string;
@@ -35,6 +38,7 @@ export interface SecretRecord extends SealedVersion {
   key_names: string[];
   metadata: SecretMetadata;
   version_count: number;
+  kid: string;
   /** Set once a full decrypt of the current version failed. */
   corrupted_at: string | null;
 }
@@ -95,8 +99,6 @@ function withCurrentVersion(db: Db) {
     .innerJoin("secret_versions as v", "v.id", "s.current_version_id")
     .selectAll("s")
     .select([
-      "v.ciphertext",
-      "v.wrapped_key",
       "v.kid",
       "v.key_names",
       "v.metadata",
@@ -110,13 +112,13 @@ function withCurrentVersion(db: Db) {
     ]);
 }
 
-type JoinedRow = SecretRowRaw &
-  SealedVersion & {
-    key_names: string;
-    metadata: string;
-    corrupted_at: string | null;
-    version_count: number | string | bigint | null;
-  };
+type JoinedRow = SecretRowRaw & {
+  kid: string;
+  key_names: string;
+  metadata: string;
+  corrupted_at: string | null;
+  version_count: number | string | bigint | null;
+};
 
 // The one place JSON columns and driver number types become domain values.
 function toRecord(row: JoinedRow): SecretRecord {
@@ -135,8 +137,6 @@ function toRecord(row: JoinedRow): SecretRecord {
     created_at: row.created_at,
     updated_at: row.updated_at,
     updated_by: row.updated_by,
-    ciphertext: row.ciphertext,
-    wrapped_key: row.wrapped_key,
     kid: row.kid,
     key_names: JSON.parse(row.key_names) as string[],
     metadata: JSON.parse(row.metadata) as SecretMetadata,
@@ -227,6 +227,18 @@ export function createSecretsStore(db: Db, dialect: DialectName) {
       }
       const found = await q.orderBy("s.name").orderBy("s.environment").orderBy("s.id").limit(filter.limit).execute();
       return found.map(toRecord);
+    },
+
+    /** The sealed value of one version: read only where it is about to be opened. */
+    async sealedVersion(
+      versionId: string,
+      trx: Db = db,
+    ): Promise<(SealedVersion & { workspace_id: string }) | undefined> {
+      return trx
+        .selectFrom("secret_versions")
+        .select(["workspace_id", "ciphertext", "wrapped_key", "kid"])
+        .where("id", "=", versionId)
+        .executeTakeFirst();
     },
 
     async listVersions(secretId: string, trx: Db = db): Promise<VersionRecord[]> {
