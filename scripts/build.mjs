@@ -37,6 +37,8 @@ await build({
     "fastify",
     "@fastify/*",
     "fastify-type-provider-zod",
+    // The response serializer's compiler: the copy Fastify itself loads (with its ajv), not a second.
+    "fast-json-stringify",
     // The AWS SDK clients load lazily (one import per service) from node_modules, never bundled.
     "@aws-sdk/*",
     // Core loads pino through createRequire on its first log line (a command that logs nothing
