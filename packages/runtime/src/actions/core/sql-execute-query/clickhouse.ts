@@ -68,7 +68,7 @@ export const clickhouseDriver: Driver = async (plan) => {
   const params: Record<string, unknown> = {};
   const names = Object.keys(plan.namedValues ?? {});
   if (names.length > 0) {
-    const version = await serverVersion(client, plan.signal);
+    const version = await serverVersion(client, plan.stop.signal);
     if (version !== undefined && (version[0] ?? 0) < 19) {
       throw new CofferError(
         "sql_unsupported",
@@ -88,7 +88,7 @@ export const clickhouseDriver: Driver = async (plan) => {
       query: plan.sql,
       query_params: params,
       clickhouse_settings: settings as never,
-      abort_signal: plan.signal,
+      abort_signal: plan.stop.signal,
     });
     const summary = (result as { summary?: { written_rows?: string } }).summary;
     return { kind: "count", count: Number(summary?.written_rows ?? 0) };
@@ -98,7 +98,7 @@ export const clickhouseDriver: Driver = async (plan) => {
     format: "JSONEachRow",
     query_params: params,
     clickhouse_settings: settings as never,
-    abort_signal: plan.signal,
+    abort_signal: plan.stop.signal,
   });
   const rows: Row[] = [];
   const stream = result.stream();

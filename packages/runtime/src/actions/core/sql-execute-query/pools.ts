@@ -2,8 +2,6 @@
  * What every SQL connection pool shares: its bounds, its key, and one registry so the runtime can
  * close them all when it shuts down (idle pools never hold the process open either way).
  */
-import { createHash } from "node:crypto";
-
 /** Connections per configuration. */
 export const POOL_MAX = 4;
 /** An idle connection is closed after this long. */
@@ -26,9 +24,13 @@ export function registerPools(family: PoolFamily): void {
   families.push(family);
 }
 
-/** A pool's key: a hash of its whole configuration (credentials included, never kept in clear). */
+/**
+ * A pool's key: its whole configuration as JSON, worked out on every run, so it is kept cheap (no
+ * hash). It holds the credentials, as the pool's own configuration does, and lives exactly as
+ * long: the map entry goes when the pool is evicted or closed.
+ */
 export function poolKey(parts: unknown): string {
-  return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
+  return JSON.stringify(parts);
 }
 
 /** Ends every SQL pool (PostgreSQL and MySQL/MariaDB): the runtime's close calls it. */
