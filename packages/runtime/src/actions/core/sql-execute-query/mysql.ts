@@ -23,11 +23,10 @@ const DATETIME_TYPES = new Set([7, 12, 17, 18]);
 
 type Connection = mysqlModule.Connection;
 
-function run(connection: Connection, sql: string, values?: unknown[]): Promise<unknown> {
+function run(pooled: Pooled, sql: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const done = (error: Error | null, result: unknown): void => (error ? reject(error) : resolve(result));
-    if (values === undefined) connection.query(sql, done);
-    else connection.execute(sql, values as never, done);
+    pooled.issue(() => pooled.connection.query(sql, done));
   });
 }
 
@@ -61,9 +60,9 @@ export const mysqlDriver: Driver = async (plan) => {
     // max_execution_time is a session variable, set again each run since the reset clears it.
     let sql = plan.sql;
     if (pooled.mariadb) sql = `SET STATEMENT max_statement_time = ${plan.timeoutMs / 1000} FOR ${sql}`;
-    else await run(connection, `SET SESSION max_execution_time = ${Math.ceil(plan.timeoutMs)}`);
+    else await run(pooled, `SET SESSION max_execution_time = ${Math.ceil(plan.timeoutMs)}`);
     // Outside read_only, the statement runs in autocommit: its own transaction, committed.
-    if (plan.readOnly) await run(connection, "START TRANSACTION READ ONLY");
+    if (plan.readOnly) await run(pooled, "START TRANSACTION READ ONLY");
     const outcome = await new Promise<{
       rows: Row[];
       fields: { columnType?: number; name: string }[] | undefined;
@@ -76,7 +75,9 @@ export const mysqlDriver: Driver = async (plan) => {
       let seen = 0;
       // Bound values go as a server-side prepared statement; a statement without any goes as text
       // (one round trip, and the text protocol's values, as Tracecat's PyMySQL gets them).
-      const command = plan.values.length > 0 ? connection.execute(sql, plan.values as never) : connection.query(sql);
+      const command = pooled.issue(() =>
+        plan.values.length > 0 ? connection.execute(sql, plan.values as never) : connection.query(sql),
+      );
       command.on("fields", (f: unknown) => {
         fields = f as typeof fields;
       });
@@ -91,7 +92,7 @@ export const mysqlDriver: Driver = async (plan) => {
       command.on("error", reject);
       command.on("end", () => resolve({ rows, fields, count, seen }));
     });
-    if (plan.readOnly) await run(connection, "COMMIT");
+    if (plan.readOnly) await run(pooled, "COMMIT");
     broken = false;
     if (outcome.fields === undefined) return { kind: "count", count: outcome.count };
     const datetimes = outcome.fields.filter((f) => DATETIME_TYPES.has(f.columnType ?? -1)).map((f) => f.name);
@@ -142,25 +143,90 @@ function socketOf(connection: Connection): { ref(): void; unref(): void } | unde
 interface Pooled {
   connection: Connection;
   mariadb: boolean;
+  /** Sends a command; the first of a run on a connection not yet reset has the reset before it. */
+  issue<T>(start: () => T): T;
   release(broken: boolean): void;
+}
+
+/** mysql2's private parts that the reset in front of a command needs. */
+interface Internals {
+  _command?: { next?: (this: unknown, packet: unknown, connection: Internals) => unknown };
+  _statements?: { clear(): void };
+  sequenceId: number;
+  stream: { cork(): void; uncork(): void };
+  write(buffer: Buffer): void;
+}
+
+function activeCommand(internals: Internals): Internals["_command"] {
+  return internals._command;
+}
+
+/** COM_RESET_CONNECTION: a 1-byte payload, sequence 0, command 0x1f. */
+const RESET_PACKET = Buffer.from([1, 0, 0, 0, 0x1f]);
+
+/**
+ * Starts a command on an idle connection with COM_RESET_CONNECTION in front of it, in the same
+ * write: the server undoes the last run's session (session and user variables, temporary tables,
+ * locks, prepared statements, an open transaction, the role) before it reads the command, and
+ * the reset's OK is consumed before the command's own answer. COM_RESET_CONNECTION has no error
+ * path on MariaDB or MySQL; should its answer be an error anyway, the command fails with it, the
+ * connection is closed, and nothing the command returns is used.
+ */
+function resetThen<T>(connection: Connection, start: () => T): T {
+  const internals = connection as unknown as Internals;
+  if (internals._command !== undefined && internals._command !== null) {
+    throw new Error("the connection is busy: a reset cannot go in front of the next command");
+  }
+  internals.stream.cork();
+  let command: Internals["_command"];
+  let started: T;
+  try {
+    // The server's copies of prepared statements go with the reset: mysql2 forgets its own too
+    // (closing them first, in this same write), so a bound query is prepared again.
+    internals._statements?.clear();
+    internals.write(RESET_PACKET);
+    started = start();
+    command = activeCommand(internals); // the command start() began (read again: it changed)
+  } finally {
+    internals.stream.uncork();
+  }
+  const first = command?.next;
+  if (command === undefined || command === null || first === undefined) {
+    connection.destroy();
+    throw new Error("the command did not start at once after the reset");
+  }
+  command.next = function resetAnswered(_packet: unknown, conn: Internals) {
+    // The reset's OK (sequence 1) is done with; the command's answer starts at sequence 1 too.
+    conn.sequenceId = 1;
+    return first;
+  };
+  return started;
 }
 
 interface Slot {
   connection: Connection;
   mariadb: boolean;
+  /** Served a run since its last reset: the next run's first command carries one. */
+  dirty?: boolean;
+  /** Resets a dirty idle connection that no run took at once (so its locks do not linger). */
+  resetTimer?: NodeJS.Timeout;
   /** Closes the connection after POOL_IDLE_MS unused (unref'd: it never keeps the process alive). */
   idleTimer?: NodeJS.Timeout;
   destroyed?: true;
 }
+
+/** How long a dirty connection waits idle for a run to carry its reset before it is reset on its own. */
+const RESET_IDLE_MS = 5;
 
 /**
  * A bounded pool of mysql2 connections for one configuration. Not mysql2's own pool: its idle
  * reaper is a 1 s timer that is never unref'd (and not started at all when maxIdle equals the
  * connection limit, so idle sockets stay open for ever); either keeps a process that has finished
  * its work from exiting. Here an idle connection's socket is unref'd and its close timer too, so
- * a process with nothing else to do exits; a good connection is reset (COM_RESET_CONNECTION:
- * session variables, temporary tables, locks, prepared statements, an open transaction) after
- * the run has its result and before it is handed out again.
+ * a process with nothing else to do exits. A good connection is reset (COM_RESET_CONNECTION:
+ * session variables, temporary tables, locks, prepared statements, an open transaction) before
+ * any other run's command reaches it: in front of the next run's first command, in the same
+ * write, or on its own once it has been idle for RESET_IDLE_MS.
  */
 class MysqlPool {
   private readonly idle: Slot[] = [];
@@ -180,6 +246,11 @@ class MysqlPool {
     return {
       connection: slot.connection,
       mariadb: slot.mariadb,
+      issue: (start) => {
+        if (!slot.dirty) return start();
+        slot.dirty = false;
+        return resetThen(slot.connection, start);
+      },
       release: (broken) => this.release(slot, broken),
     };
   }
@@ -188,6 +259,7 @@ class MysqlPool {
     const idle = this.idle.pop();
     if (idle !== undefined) {
       clearTimeout(idle.idleTimer);
+      clearTimeout(idle.resetTimer);
       return Promise.resolve(idle);
     }
     if (this.open < POOL_MAX) return this.create();
@@ -213,18 +285,17 @@ class MysqlPool {
     return slot;
   }
 
-  private release(slot: Slot, broken: boolean): void {
+  /**
+   * A good connection goes back marked dirty: the next run's first command carries the reset
+   * (no round trip of its own). One that no run takes within RESET_IDLE_MS is reset where it
+   * lies, so what the last run held (GET_LOCK, LOCK TABLES, a transaction) is let go promptly.
+   */
+  private release(slot: Slot, broken: boolean, clean = false): void {
     if (broken || this.closed) {
       this.destroy(slot);
       return;
     }
-    slot.connection.reset((error) => {
-      if (error) this.destroy(slot);
-      else this.handBack(slot);
-    });
-  }
-
-  private handBack(slot: Slot): void {
+    slot.dirty = !clean;
     const waiter = this.waiters.shift();
     if (waiter !== undefined) {
       waiter.resolve(slot);
@@ -233,7 +304,24 @@ class MysqlPool {
     socketOf(slot.connection)?.unref();
     slot.idleTimer = setTimeout(() => this.destroy(slot), POOL_IDLE_MS);
     slot.idleTimer.unref();
+    if (slot.dirty) {
+      slot.resetTimer = setTimeout(() => this.resetIdle(slot), RESET_IDLE_MS);
+      slot.resetTimer.unref();
+    }
     this.idle.push(slot);
+  }
+
+  /** Resets a dirty idle connection off any run's path; it stays out of the pool meanwhile. */
+  private resetIdle(slot: Slot): void {
+    if (slot.destroyed || !slot.dirty) return;
+    this.drop(slot);
+    slot.dirty = false;
+    socketOf(slot.connection)?.ref();
+    slot.connection.reset((error) => {
+      if (error) this.destroy(slot);
+      else if (this.closed) this.destroy(slot);
+      else this.release(slot, false, true);
+    });
   }
 
   private drop(slot: Slot): void {
@@ -241,6 +329,7 @@ class MysqlPool {
     if (at >= 0) {
       this.idle.splice(at, 1);
       clearTimeout(slot.idleTimer);
+      clearTimeout(slot.resetTimer);
     }
   }
 
