@@ -17,13 +17,35 @@ type ResultClass = new (
   addCommandComplete(message: { text?: string }): void;
   rowCount: number | null;
 };
-let libraries: { pg: typeof pgModule; Result: ResultClass; prepareValue: (value: unknown) => unknown } | undefined;
+interface Serializer {
+  parse(message: { text: string }): Buffer;
+  bind(message: { values: unknown[] }): Buffer;
+  execute(message: { rows: number }): Buffer;
+}
+let libraries:
+  | {
+      pg: typeof pgModule;
+      Result: ResultClass;
+      prepareValue: (value: unknown) => unknown;
+      /** Parse, Bind and Execute of DISCARD ALL, serialised once (the same bytes every run). */
+      discardAll: Buffer;
+    }
+  | undefined;
 function load(): NonNullable<typeof libraries> {
-  libraries ??= {
-    pg: require("pg") as typeof pgModule,
-    Result: require("pg/lib/result.js") as ResultClass,
-    prepareValue: (require("pg/lib/utils.js") as { prepareValue: (value: unknown) => unknown }).prepareValue,
-  };
+  if (libraries === undefined) {
+    // pg's own wire serializer, from pg's dependencies.
+    const { serialize } = createRequire(require.resolve("pg"))("pg-protocol") as { serialize: Serializer };
+    libraries = {
+      pg: require("pg") as typeof pgModule,
+      Result: require("pg/lib/result.js") as ResultClass,
+      prepareValue: (require("pg/lib/utils.js") as { prepareValue: (value: unknown) => unknown }).prepareValue,
+      discardAll: Buffer.concat([
+        serialize.parse({ text: "DISCARD ALL" }),
+        serialize.bind({ values: [] }),
+        serialize.execute({ rows: 0 }),
+      ]),
+    };
+  }
   return libraries;
 }
 
@@ -174,11 +196,7 @@ class LimitedQuery {
   submit(connection: PgConnection): void {
     // One write for the whole pipeline, not one system call per message.
     connection.stream.cork();
-    if (this.reset) {
-      connection.parse({ text: "DISCARD ALL" });
-      connection.bind({ values: [] });
-      connection.execute({ rows: 0 });
-    }
+    if (this.reset && connection.stream.writable) connection.stream.write(load().discardAll);
     connection.parse({ text: this.text });
     connection.bind({ values: this.values });
     connection.describe({ type: "P" });
@@ -233,7 +251,7 @@ interface PgConnection {
   describe(message: { type: "P" }): void;
   execute(message: { rows: number }): void;
   sync(): void;
-  stream: { cork(): void; uncork(): void };
+  stream: { cork(): void; uncork(): void; write(buffer: Buffer): boolean; writable: boolean };
 }
 
 /**
