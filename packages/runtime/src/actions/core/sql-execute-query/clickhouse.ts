@@ -8,7 +8,7 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import { CofferError } from "@coffer/core";
 import type { Driver, DriverFailure } from "./driver.types.js";
 import { raisedWhileConnecting, whileConnecting } from "./driver.types.js";
-import { POOL_MAX, poolKey, registerPools } from "./pools.js";
+import { POOL_MAX, poolGone, poolKey, registerPools } from "./pools.js";
 import { checkOptions, tlsMode } from "./tls.js";
 import { jsonRow, type Row } from "./values.js";
 
@@ -129,6 +129,7 @@ const clickhouseClients = (() => {
     async close() {
       const all = [...byKey.values()];
       byKey.clear();
+      poolGone();
       await Promise.all(all.map((client) => client.close().catch(() => undefined)));
     },
     stats: () => [],
@@ -142,6 +143,7 @@ const clickhouseClients = (() => {
         if (byKey.size >= MAX_CLIENTS) {
           const [oldestKey, oldest] = byKey.entries().next().value as [string, ClickHouseClient];
           byKey.delete(oldestKey);
+          poolGone();
           void oldest.close().catch(() => undefined);
         }
       } else {

@@ -6,7 +6,7 @@
 import { createRequire } from "node:module";
 import type mysqlModule from "mysql2";
 import { type Driver, type DriverFailure, raisedWhileConnecting, whileConnecting } from "./driver.types.js";
-import { POOL_IDLE_MS, POOL_MAX, type PoolStats, poolKey, registerPools } from "./pools.js";
+import { POOL_IDLE_MS, POOL_MAX, type PoolStats, poolGone, poolKey, registerPools } from "./pools.js";
 import { checkOptions, type TlsMode, tlsFailureMessage, tlsMode, tlsOptions } from "./tls.js";
 import { isoTimestamp, jsonRow, type Row } from "./values.js";
 
@@ -362,6 +362,7 @@ const mysqlPools = (() => {
     async close() {
       for (const pool of byKey.values()) pool.close();
       byKey.clear();
+      poolGone();
     },
     stats: () => [...byKey.values()].map((pool) => pool.stats()),
   });
@@ -373,6 +374,7 @@ const mysqlPools = (() => {
         if (byKey.size >= MAX_POOLS) {
           const [oldestKey, oldest] = byKey.entries().next().value as [string, MysqlPool];
           byKey.delete(oldestKey);
+          poolGone();
           oldest.close();
         }
       } else {

@@ -33,8 +33,30 @@ export function poolKey(parts: unknown): string {
   return JSON.stringify(parts);
 }
 
+/**
+ * The CONNECTION_URL of the last run that succeeded, parsed, so the next run on the same URL skips
+ * the parse. One entry, and only while every pool is still there: a successful run has just used
+ * its pool (the most recently used, so the last one an eviction picks), and any pool evicted or
+ * closed empties the cache, so the parsed credentials are never held longer than a pool holds them.
+ */
+let lastUrl: { text: string; value: unknown } | undefined;
+
+export function cachedUrl<T>(text: string): T | undefined {
+  return lastUrl !== undefined && lastUrl.text === text ? (lastUrl.value as T) : undefined;
+}
+
+export function rememberUrl(text: string, value: object): void {
+  if (lastUrl?.text !== text) lastUrl = { text, value: Object.freeze(value) };
+}
+
+/** A pool was evicted or closed: the cached URL may have been its. */
+export function poolGone(): void {
+  lastUrl = undefined;
+}
+
 /** Ends every SQL pool (PostgreSQL and MySQL/MariaDB): the runtime's close calls it. */
 export async function closeSqlPools(): Promise<void> {
+  poolGone();
   await Promise.all(families.map((family) => family.close()));
 }
 

@@ -2,7 +2,7 @@
 import { createRequire } from "node:module";
 import type pgModule from "pg";
 import { type Driver, type DriverFailure, raisedWhileConnecting, whileConnecting } from "./driver.types.js";
-import { POOL_IDLE_MS, POOL_MAX, poolKey, registerPools } from "./pools.js";
+import { POOL_IDLE_MS, POOL_MAX, poolGone, poolKey, registerPools } from "./pools.js";
 import { checkOptions, type TlsMode, tlsFailureMessage, tlsMode, tlsOptions } from "./tls.js";
 import { isoTimestamp, jsonRow, type Row } from "./values.js";
 
@@ -267,6 +267,7 @@ const pgPools = (() => {
     async close() {
       const all = [...byKey.values()];
       byKey.clear();
+      poolGone();
       await Promise.all(all.map((pool) => pool.end().catch(() => undefined)));
     },
     stats() {
@@ -288,6 +289,7 @@ const pgPools = (() => {
         if (byKey.size >= MAX_POOLS) {
           const [oldestKey, oldest] = byKey.entries().next().value as [string, pgModule.Pool];
           byKey.delete(oldestKey);
+          poolGone();
           void oldest.end().catch(() => undefined);
         }
       } else {
