@@ -15,7 +15,7 @@ import pg from "pg";
 import { translateQuery } from "../src/actions/core/sql-execute-query/bound-params.js";
 import { clickhouseType } from "../src/actions/core/sql-execute-query/clickhouse.js";
 import { parseConnectionUrl, sensitiveParts } from "../src/actions/core/sql-execute-query/connection-url.js";
-import { closeSqlPools } from "../src/actions/core/sql-execute-query/pools.js";
+import { closeSqlPools, poolKey } from "../src/actions/core/sql-execute-query/pools.js";
 import { sqlExecuteQueryAction } from "../src/actions/core/sql-execute-query/sql-execute-query.js";
 import { jsonRow } from "../src/actions/core/sql-execute-query/values.js";
 import { runAction, testContext } from "../src/actions/test-context.test-support.js";
@@ -193,9 +193,27 @@ try {
 
   console.log("-- where the time goes, per run (each step alone)");
   const text = "postgresql://postgres:s3cr%40t@127.0.0.1:5432/test?application_name=x";
+  const url = parseConnectionUrl(text);
+  line("parse the URL", await msPerCall(() => parseConnectionUrl(text), 500));
+  line("its sensitive parts (only when a run fails)", await msPerCall(() => sensitiveParts(text, url), 500));
   line(
-    "parse the URL + its sensitive parts",
-    await msPerCall(() => sensitiveParts(text, parseConnectionUrl(text)), 500),
+    "the pool key (JSON of the URL's parts)",
+    await msPerCall(
+      () =>
+        poolKey([
+          url.host,
+          url.port,
+          url.database,
+          url.username,
+          url.password,
+          url.options,
+          30_000,
+          false,
+          null,
+          "disable",
+        ]),
+      500,
+    ),
   );
   line(
     "translate :params",

@@ -8,7 +8,7 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import { CofferError } from "@coffer/core";
 import type { Driver, DriverFailure } from "./driver.types.js";
 import { raisedWhileConnecting, whileConnecting } from "./driver.types.js";
-import { POOL_MAX, poolKey, registerPools } from "./pools.js";
+import { POOL_MAX, poolGone, poolKey, registerPools } from "./pools.js";
 import { checkOptions, tlsMode } from "./tls.js";
 import { jsonRow, type Row } from "./values.js";
 
@@ -68,7 +68,7 @@ export const clickhouseDriver: Driver = async (plan) => {
   const params: Record<string, unknown> = {};
   const names = Object.keys(plan.namedValues ?? {});
   if (names.length > 0) {
-    const version = await serverVersion(client, plan.signal);
+    const version = await serverVersion(client, plan.stop.signal);
     if (version !== undefined && (version[0] ?? 0) < 19) {
       throw new CofferError(
         "sql_unsupported",
@@ -88,7 +88,7 @@ export const clickhouseDriver: Driver = async (plan) => {
       query: plan.sql,
       query_params: params,
       clickhouse_settings: settings as never,
-      abort_signal: plan.signal,
+      abort_signal: plan.stop.signal,
     });
     const summary = (result as { summary?: { written_rows?: string } }).summary;
     return { kind: "count", count: Number(summary?.written_rows ?? 0) };
@@ -98,7 +98,7 @@ export const clickhouseDriver: Driver = async (plan) => {
     format: "JSONEachRow",
     query_params: params,
     clickhouse_settings: settings as never,
-    abort_signal: plan.signal,
+    abort_signal: plan.stop.signal,
   });
   const rows: Row[] = [];
   const stream = result.stream();
@@ -129,6 +129,7 @@ const clickhouseClients = (() => {
     async close() {
       const all = [...byKey.values()];
       byKey.clear();
+      poolGone();
       await Promise.all(all.map((client) => client.close().catch(() => undefined)));
     },
     stats: () => [],
@@ -142,6 +143,7 @@ const clickhouseClients = (() => {
         if (byKey.size >= MAX_CLIENTS) {
           const [oldestKey, oldest] = byKey.entries().next().value as [string, ClickHouseClient];
           byKey.delete(oldestKey);
+          poolGone();
           void oldest.close().catch(() => undefined);
         }
       } else {

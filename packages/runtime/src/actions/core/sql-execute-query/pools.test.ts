@@ -190,6 +190,40 @@ describe("MariaDB runs share a bounded pool", () => {
     assert.deepEqual(await run(url, { query: "SELECT :a + 1 AS b", bound_params: { a: 1 } }), [{ b: 2 }]);
   });
 
+  test("back to back (the reset travels in front of the next run's command), nothing of one run reaches the next", async () => {
+    const before_ = (await run(url, probe)) as Probe;
+    await run(url, { query: "SET SESSION sql_mode = 'ANSI_QUOTES'" });
+    await run(url, { query: "SET @coffer_var = 'leaked'" });
+    await run(url, { query: "SET SESSION max_statement_time = 0.001" });
+    await run(url, { query: "SELECT GET_LOCK('coffer_lock', 1) AS got" });
+    await run(url, { query: "CREATE TEMPORARY TABLE coffer_leak (a INT)" });
+    await run(url, { query: "START TRANSACTION" });
+    const after_ = (await run(url, probe)) as Probe;
+    assert.equal(after_.id, before_.id, "the same connection, reset");
+    assert.deepEqual(after_, before_);
+    const open = (await run(url, { query: "SELECT @@in_transaction AS t", fetch_one: true })) as { t: unknown };
+    assert.equal(Number(open.t), 0, "the transaction the last run began was rolled back");
+    assert.equal(await run(url, { query: "CREATE TEMPORARY TABLE coffer_leak (a INT)" }), 0);
+    // prepared statements: the reset drops the server's copies, mysql2 prepares again
+    assert.deepEqual(await run(url, { query: "SELECT :a + 1 AS b", bound_params: { a: 1 } }), [{ b: 2 }]);
+    assert.deepEqual(await run(url, { query: "SELECT :a + 1 AS b", bound_params: { a: 2 } }), [{ b: 3 }]);
+    await run(url, { query: "SET @coffer_var = 'leaked'" });
+    assert.deepEqual(await run(url, { query: "SELECT @coffer_var AS v, :a AS a", bound_params: { a: 5 } }), [
+      { v: null, a: 5 },
+    ]);
+  });
+
+  test("a lock a run took is let go once its connection is idle, with no other run to carry the reset", async () => {
+    await run(url, { query: "SELECT GET_LOCK('coffer_idle_lock', 1) AS got" });
+    let free: string | null = null;
+    for (let i = 0; i < 100 && free === null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const [rows] = await admin.query("SELECT IS_FREE_LOCK('coffer_idle_lock') AS free");
+      free = Number((rows as { free: number }[])[0]?.free) === 1 ? "free" : null;
+    }
+    assert.equal(free, "free");
+  });
+
   test("a read_only run does not make the next run read-only", async () => {
     await assert.rejects(
       run(url, { query: "CREATE TEMPORARY TABLE t_ro (a INT)", read_only: true }).then(() => {

@@ -2,7 +2,7 @@
 import { createRequire } from "node:module";
 import type pgModule from "pg";
 import { type Driver, type DriverFailure, raisedWhileConnecting, whileConnecting } from "./driver.types.js";
-import { POOL_IDLE_MS, POOL_MAX, poolKey, registerPools } from "./pools.js";
+import { POOL_IDLE_MS, POOL_MAX, poolGone, poolKey, registerPools } from "./pools.js";
 import { checkOptions, type TlsMode, tlsFailureMessage, tlsMode, tlsOptions } from "./tls.js";
 import { isoTimestamp, jsonRow, type Row } from "./values.js";
 
@@ -17,13 +17,35 @@ type ResultClass = new (
   addCommandComplete(message: { text?: string }): void;
   rowCount: number | null;
 };
-let libraries: { pg: typeof pgModule; Result: ResultClass; prepareValue: (value: unknown) => unknown } | undefined;
+interface Serializer {
+  parse(message: { text: string }): Buffer;
+  bind(message: { values: unknown[] }): Buffer;
+  execute(message: { rows: number }): Buffer;
+}
+let libraries:
+  | {
+      pg: typeof pgModule;
+      Result: ResultClass;
+      prepareValue: (value: unknown) => unknown;
+      /** Parse, Bind and Execute of DISCARD ALL, serialised once (the same bytes every run). */
+      discardAll: Buffer;
+    }
+  | undefined;
 function load(): NonNullable<typeof libraries> {
-  libraries ??= {
-    pg: require("pg") as typeof pgModule,
-    Result: require("pg/lib/result.js") as ResultClass,
-    prepareValue: (require("pg/lib/utils.js") as { prepareValue: (value: unknown) => unknown }).prepareValue,
-  };
+  if (libraries === undefined) {
+    // pg's own wire serializer, from pg's dependencies.
+    const { serialize } = createRequire(require.resolve("pg"))("pg-protocol") as { serialize: Serializer };
+    libraries = {
+      pg: require("pg") as typeof pgModule,
+      Result: require("pg/lib/result.js") as ResultClass,
+      prepareValue: (require("pg/lib/utils.js") as { prepareValue: (value: unknown) => unknown }).prepareValue,
+      discardAll: Buffer.concat([
+        serialize.parse({ text: "DISCARD ALL" }),
+        serialize.bind({ values: [] }),
+        serialize.execute({ rows: 0 }),
+      ]),
+    };
+  }
   return libraries;
 }
 
@@ -51,11 +73,56 @@ export const postgresDriver: Driver = async (plan) => {
   const { url } = plan;
   checkOptions(url, OPTIONS);
   const mode = tlsMode(url, plan.ca !== undefined);
+  // Everything the pool's configuration is made of (the mode too: verify-ca and verify-full
+  // differ only in a function), without building that configuration on every run.
+  const key = poolKey([
+    url.host,
+    url.port,
+    url.database,
+    url.username,
+    url.password,
+    url.options,
+    plan.timeoutMs,
+    plan.readOnly,
+    plan.ca ?? null,
+    mode,
+  ]);
+  const client = await pgPools
+    .connect(key, () => poolConfig(plan, mode))
+    .catch((error: unknown) => {
+      throw whileConnecting(error);
+    });
+  let broken = true;
+  // end() waits for the server; the socket is cut at once so a stuck query frees the run.
+  const offStop = plan.stop.onStop(() => {
+    const connection = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection;
+    connection?.stream?.destroy();
+  });
+  try {
+    // A connection that served a run before is reset first, in the same round trip.
+    const query = new LimitedQuery(plan.sql, plan.values, plan.limit, used.has(client));
+    used.add(client);
+    client.query(query as never);
+    const result = await query.promise;
+    // A statement that left a transaction open (BEGIN) is not committed by anyone: the connection goes.
+    broken = (client as unknown as { _txStatus?: string })._txStatus !== "I";
+    if (!result.returnsRows) return { kind: "count", count: result.count };
+    return { kind: "rows", rows: result.rows.map(jsonRow), cut: result.cut };
+  } finally {
+    offStop();
+    // A connection that failed, timed out or was cancelled is closed, never reused.
+    client.release(broken);
+  }
+};
+
+/** A new pool's configuration: the URL, TLS, and the run's timeouts and read-only as startup parameters. */
+function poolConfig(plan: Parameters<Driver>[0], mode: TlsMode): pgModule.PoolConfig {
+  const { url } = plan;
   const ssl = tlsOptions(mode, url.host, plan.ca);
   const connectTimeout = url.options.connect_timeout ? Number(url.options.connect_timeout) * 1000 : plan.timeoutMs;
   // The timeouts and read-only are startup parameters: the session's defaults, which DISCARD ALL
   // restores before each later run, so a run costs no extra round trip to set them.
-  const config: pgModule.ClientConfig = {
+  const config: pgModule.PoolConfig = {
     host: url.host ?? "localhost",
     port: url.port ?? 5432,
     database: url.database,
@@ -72,32 +139,8 @@ export const postgresDriver: Driver = async (plan) => {
   const startup = [url.options.options, plan.readOnly ? "-c default_transaction_read_only=on" : undefined];
   const options = startup.filter((o) => o !== undefined).join(" ");
   if (options !== "") config.options = options;
-  const client = await pgPools.connect(config, plan.ca, mode).catch((error: unknown) => {
-    throw whileConnecting(error);
-  });
-  let broken = true;
-  const onAbort = (): void => {
-    // end() waits for the server; the socket is cut at once so a stuck query frees the run.
-    const connection = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection;
-    connection?.stream?.destroy();
-  };
-  plan.signal.addEventListener("abort", onAbort, { once: true });
-  try {
-    // A connection that served a run before is reset first, in the same round trip.
-    const query = new LimitedQuery(plan.sql, plan.values, plan.limit, used.has(client));
-    used.add(client);
-    client.query(query as never);
-    const result = await query.promise;
-    // A statement that left a transaction open (BEGIN) is not committed by anyone: the connection goes.
-    broken = (client as unknown as { _txStatus?: string })._txStatus !== "I";
-    if (!result.returnsRows) return { kind: "count", count: result.count };
-    return { kind: "rows", rows: result.rows.map(jsonRow), cut: result.cut };
-  } finally {
-    plan.signal.removeEventListener("abort", onAbort);
-    // A connection that failed, timed out or was cancelled is closed, never reused.
-    client.release(broken);
-  }
-};
+  return config;
+}
 
 /** Connections that have served a run, so start the next with DISCARD ALL. */
 const used = new WeakSet<pgModule.PoolClient>();
@@ -153,11 +196,7 @@ class LimitedQuery {
   submit(connection: PgConnection): void {
     // One write for the whole pipeline, not one system call per message.
     connection.stream.cork();
-    if (this.reset) {
-      connection.parse({ text: "DISCARD ALL" });
-      connection.bind({ values: [] });
-      connection.execute({ rows: 0 });
-    }
+    if (this.reset && connection.stream.writable) connection.stream.write(load().discardAll);
     connection.parse({ text: this.text });
     connection.bind({ values: this.values });
     connection.describe({ type: "P" });
@@ -212,7 +251,7 @@ interface PgConnection {
   describe(message: { type: "P" }): void;
   execute(message: { rows: number }): void;
   sync(): void;
-  stream: { cork(): void; uncork(): void };
+  stream: { cork(): void; uncork(): void; write(buffer: Buffer): boolean; writable: boolean };
 }
 
 /**
@@ -228,6 +267,7 @@ const pgPools = (() => {
     async close() {
       const all = [...byKey.values()];
       byKey.clear();
+      poolGone();
       await Promise.all(all.map((pool) => pool.end().catch(() => undefined)));
     },
     stats() {
@@ -235,14 +275,11 @@ const pgPools = (() => {
     },
   });
   return {
-    async connect(config: pgModule.ClientConfig, ca: string | undefined, mode: TlsMode): Promise<pgModule.PoolClient> {
-      const { types: _types, ...rest } = config;
-      // The mode too: JSON leaves out checkServerIdentity, so verify-ca and verify-full would share a pool.
-      const key = poolKey([rest, ca ?? null, mode]);
+    async connect(key: string, config: () => pgModule.PoolConfig): Promise<pgModule.PoolClient> {
       let pool = byKey.get(key);
       if (pool === undefined) {
         pool = new (load().pg.Pool)({
-          ...config,
+          ...config(),
           max: POOL_MAX,
           idleTimeoutMillis: POOL_IDLE_MS,
           allowExitOnIdle: true,
@@ -252,6 +289,7 @@ const pgPools = (() => {
         if (byKey.size >= MAX_POOLS) {
           const [oldestKey, oldest] = byKey.entries().next().value as [string, pgModule.Pool];
           byKey.delete(oldestKey);
+          poolGone();
           void oldest.end().catch(() => undefined);
         }
       } else {

@@ -10,9 +10,10 @@ import { type ActionContext, defineAction, z } from "@coffer/sdk";
 import { translateQuery } from "./bound-params.js";
 import { classifyClickhouse, clickhouseDriver, clickhouseType } from "./clickhouse.js";
 import { type ConnectionUrl, effectivePort, parseConnectionUrl, scrub, sensitiveParts } from "./connection-url.js";
-import type { Driver, DriverFailure, QueryOutcome } from "./driver.types.js";
+import { type Driver, type DriverFailure, type QueryOutcome, Stop } from "./driver.types.js";
 import { classifyMysql, mysqlDriver } from "./mysql.js";
 import { assertNotOwnDatabase, type OwnDatabase } from "./own-database.js";
+import { cachedUrl, rememberUrl } from "./pools.js";
 import { classifyPostgres, postgresDriver } from "./postgres.js";
 import { classifySqlite, createSqliteDriver } from "./sqlite.js";
 import type { Row } from "./values.js";
@@ -102,8 +103,8 @@ async function executeQuery(
       },
     );
   }
-  const url = parseConnectionUrl(text);
-  const parts = sensitiveParts(text, url);
+  // The same URL as the last successful run: its parse is kept (see cachedUrl for how long).
+  const url = cachedUrl<ConnectionUrl>(text) ?? parseConnectionUrl(text);
   const family = families[url.family];
   if (family === undefined) {
     throw new CofferError("unsupported_sql_dialect", `${url.dialect} is not available in this build of Coffer.`);
@@ -111,49 +112,46 @@ async function executeQuery(
   await assertNotOwnDatabase(url, options.ownDatabase);
   const translated = translateQuery(args.query, args.bound_params ?? {}, url.family, clickhouseType);
   const namedValues = Object.fromEntries(translated.names.map((name) => [name, args.bound_params?.[name]]));
-  const ca = optionalSecret(ctx, "ca_cert")?.CA_CERTIFICATE || undefined;
+  const ca = caCertificate(ctx);
   const where = describe(url);
   const timeoutMs = Math.ceil(args.timeout_seconds * 1000);
   const limit = args.fetch_one ? 1 : args.max_rows;
 
-  const guard = new AbortController();
-  let reason: "timeout" | "cancelled" | undefined;
-  const abort = (why: "timeout" | "cancelled"): void => {
-    reason ??= why;
-    guard.abort();
-  };
-  const timer = setTimeout(() => abort("timeout"), timeoutMs + CLIENT_GRACE_MS);
-  const onCancel = (): void => abort("cancelled");
+  const stop = new Stop();
+  const timer = setTimeout(() => stop.fire("timeout"), timeoutMs + CLIENT_GRACE_MS);
+  const onCancel = (): void => stop.fire("cancelled");
   if (ctx.signal.aborted) onCancel();
-  ctx.signal.addEventListener("abort", onCancel, { once: true });
-  const stopped = new Promise<never>((_, reject) => {
-    guard.signal.addEventListener("abort", () => reject(new Error("guard")), { once: true });
-  });
-  stopped.catch(() => undefined);
+  else ctx.signal.addEventListener("abort", onCancel, { once: true });
 
   ctx.log.info(`Running a query on ${where}${args.read_only ? " (read only)" : ""}.`);
   let outcome: QueryOutcome;
   try {
-    outcome = await Promise.race([
-      family.driver({
-        url,
-        sql: translated.sql,
-        values: translated.values,
-        namedValues,
-        limit,
-        timeoutMs,
-        readOnly: args.read_only,
-        ca,
-        signal: guard.signal,
-      }),
-      stopped,
-    ]);
+    outcome = await new Promise<QueryOutcome>((resolve, reject) => {
+      // The run ends at the first of: the driver's outcome, the client-side timeout, a cancellation.
+      if (!stop.settleWith(reject)) return;
+      family
+        .driver({
+          url,
+          sql: translated.sql,
+          values: translated.values,
+          namedValues,
+          limit,
+          timeoutMs,
+          readOnly: args.read_only,
+          ca,
+          stop,
+        })
+        .then(resolve, reject);
+    });
   } catch (error) {
-    throw failure(error, { reason, where, args, parts, classify: family.classify, ctx });
+    // The sensitive parts are worked out only for an error, the one place they are needed.
+    const parts = sensitiveParts(text, url);
+    throw failure(error, { reason: stop.reason, where, args, parts, classify: family.classify, ctx });
   } finally {
     clearTimeout(timer);
     ctx.signal.removeEventListener("abort", onCancel);
   }
+  rememberUrl(text, url);
   if (outcome.kind === "count") return outcome.count;
   if (outcome.cut && !args.fetch_one) {
     ctx.log.warn(
@@ -230,12 +228,30 @@ function describe(url: ConnectionUrl): string {
   return `${url.family} at ${host}:${effectivePort(url)}${url.database ? `/${url.database}` : ""}`;
 }
 
+/** The ca_cert secret's CA_CERTIFICATE, when this run has it. */
+function caCertificate(ctx: ActionContext): string | undefined {
+  // The usual case first, without the exception `of` raises for an absent optional secret: no
+  // secret of the run has the key at all (several that have it: ask ca_cert by name below).
+  try {
+    if (ctx.secrets.getOrDefault("CA_CERTIFICATE", undefined) === undefined) return undefined;
+  } catch {
+    // duplicate_key
+  }
+  return optionalSecret(ctx, "ca_cert")?.CA_CERTIFICATE || undefined;
+}
+
 function optionalSecret(ctx: ActionContext, name: string): Readonly<Record<string, string>> | undefined {
+  // An absent optional secret is the usual case, and `of` says so by throwing: without a stack
+  // trace, since this error is only looked at for its code.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     return ctx.secrets.of(name);
   } catch (error) {
     if (isCofferError(error) && error.code === "secret_not_found") return undefined;
     throw error;
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
 }
 

@@ -140,7 +140,7 @@ export function createSqliteDriver(confinement: SqliteConfinement): Driver {
       },
     });
     const onAbort = (): void => void worker.terminate();
-    plan.signal.addEventListener("abort", onAbort, { once: true });
+    const offStop = plan.stop.onStop(onAbort);
     try {
       const message = await new Promise<{
         ok?: { kind: "rows"; rows: Row[]; cut: boolean } | { kind: "count"; count: number };
@@ -154,7 +154,7 @@ export function createSqliteDriver(confinement: SqliteConfinement): Driver {
       const ok = message.ok as NonNullable<typeof message.ok>;
       return ok.kind === "rows" ? { kind: "rows", rows: ok.rows.map(jsonRow), cut: ok.cut } : ok;
     } finally {
-      plan.signal.removeEventListener("abort", onAbort);
+      offStop();
       void worker.terminate();
     }
   };
