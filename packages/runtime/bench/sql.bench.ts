@@ -15,7 +15,7 @@ import pg from "pg";
 import { translateQuery } from "../src/actions/core/sql-execute-query/bound-params.js";
 import { clickhouseType } from "../src/actions/core/sql-execute-query/clickhouse.js";
 import { parseConnectionUrl, sensitiveParts } from "../src/actions/core/sql-execute-query/connection-url.js";
-import { closeSqlPools, poolKey } from "../src/actions/core/sql-execute-query/pools.js";
+import { closeSqlPools, urlPoolKey } from "../src/actions/core/sql-execute-query/pools.js";
 import { sqlExecuteQueryAction } from "../src/actions/core/sql-execute-query/sql-execute-query.js";
 import { jsonRow } from "../src/actions/core/sql-execute-query/values.js";
 import { runAction, testContext } from "../src/actions/test-context.test-support.js";
@@ -198,22 +198,7 @@ try {
   line("its sensitive parts (only when a run fails)", await msPerCall(() => sensitiveParts(text, url), 500));
   line(
     "the pool key (JSON of the URL's parts)",
-    await msPerCall(
-      () =>
-        poolKey([
-          url.host,
-          url.port,
-          url.database,
-          url.username,
-          url.password,
-          url.options,
-          30_000,
-          false,
-          null,
-          "disable",
-        ]),
-      500,
-    ),
+    await msPerCall(() => urlPoolKey(url, 30_000, false, null, "disable"), 500),
   );
   line(
     "translate :params",

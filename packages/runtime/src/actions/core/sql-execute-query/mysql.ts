@@ -6,7 +6,7 @@
 import { createRequire } from "node:module";
 import type mysqlModule from "mysql2";
 import { type Driver, type DriverFailure, raisedWhileConnecting, whileConnecting } from "./driver.types.js";
-import { POOL_IDLE_MS, POOL_MAX, type PoolStats, poolGone, poolKey, registerPools } from "./pools.js";
+import { POOL_IDLE_MS, POOL_MAX, type PoolStats, poolGone, registerPools, urlPoolKey } from "./pools.js";
 import { checkOptions, type TlsMode, tlsFailureMessage, tlsMode, tlsOptions } from "./tls.js";
 import { isoTimestamp, jsonRow, type Row } from "./values.js";
 
@@ -36,17 +36,7 @@ export const mysqlDriver: Driver = async (plan) => {
   const mode = tlsMode(url, plan.ca !== undefined);
   // Everything the pool's options are made of (the mode too: verify-ca and verify-full differ
   // only in a function), without building those options on every run.
-  const key = poolKey([
-    url.host,
-    url.port,
-    url.database,
-    url.username,
-    url.password,
-    url.options,
-    plan.timeoutMs,
-    plan.ca ?? null,
-    mode,
-  ]);
+  const key = urlPoolKey(url, plan.timeoutMs, plan.ca ?? null, mode);
   const pooled = await mysqlPools
     .acquire(key, () => poolOptions(plan, mode))
     .catch((error: unknown) => {

@@ -2,6 +2,8 @@
  * What every SQL connection pool shares: its bounds, its key, and one registry so the runtime can
  * close them all when it shuts down (idle pools never hold the process open either way).
  */
+import type { ConnectionUrl } from "./connection-url.js";
+
 /** Connections per configuration. */
 export const POOL_MAX = 4;
 /** An idle connection is closed after this long. */
@@ -31,6 +33,11 @@ export function registerPools(family: PoolFamily): void {
  */
 export function poolKey(parts: unknown): string {
   return JSON.stringify(parts);
+}
+
+/** The key of a pool for `url` with these run settings: the URL's parts its connections are made of, then the settings. */
+export function urlPoolKey(url: ConnectionUrl, ...settings: unknown[]): string {
+  return poolKey([url.host, url.port, url.database, url.username, url.password, url.options, ...settings]);
 }
 
 /**

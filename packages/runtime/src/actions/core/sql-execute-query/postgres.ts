@@ -2,7 +2,7 @@
 import { createRequire } from "node:module";
 import type pgModule from "pg";
 import { type Driver, type DriverFailure, raisedWhileConnecting, whileConnecting } from "./driver.types.js";
-import { POOL_IDLE_MS, POOL_MAX, poolGone, poolKey, registerPools } from "./pools.js";
+import { POOL_IDLE_MS, POOL_MAX, poolGone, registerPools, urlPoolKey } from "./pools.js";
 import { checkOptions, type TlsMode, tlsFailureMessage, tlsMode, tlsOptions } from "./tls.js";
 import { isoTimestamp, jsonRow, type Row } from "./values.js";
 
@@ -75,18 +75,7 @@ export const postgresDriver: Driver = async (plan) => {
   const mode = tlsMode(url, plan.ca !== undefined);
   // Everything the pool's configuration is made of (the mode too: verify-ca and verify-full
   // differ only in a function), without building that configuration on every run.
-  const key = poolKey([
-    url.host,
-    url.port,
-    url.database,
-    url.username,
-    url.password,
-    url.options,
-    plan.timeoutMs,
-    plan.readOnly,
-    plan.ca ?? null,
-    mode,
-  ]);
+  const key = urlPoolKey(url, plan.timeoutMs, plan.readOnly, plan.ca ?? null, mode);
   const client = await pgPools
     .connect(key, () => poolConfig(plan, mode))
     .catch((error: unknown) => {
