@@ -1,5 +1,3 @@
-import type { Kysely } from "kysely";
-
 /**
  * Runs a compiled read at once on the store's own connection, or returns undefined when it cannot
  * (a transaction is open on it, or the statement writes): then the caller goes through Kysely.
@@ -13,7 +11,7 @@ const readers = new WeakMap<object, ImmediateReader>();
  * connection lock more than the read itself. The root handle of an embedded store registers a
  * reader that skips them; a transaction's handle has none, so reads inside it stay in it.
  */
-export function registerImmediateReader(db: Kysely<unknown> | object, reader: ImmediateReader): void {
+export function registerImmediateReader(db: object, reader: ImmediateReader): void {
   readers.set(db, reader);
 }
 

@@ -54,5 +54,9 @@ describe("response serializer", () => {
     const union = z.object({ at: z.union([z.string(), z.number()]), extra: z.unknown() });
     assert.equal(compile(union)({ at: 3, extra: [1], hidden: "x" }), '{"at":3,"extra":[1]}');
     assert.throws(() => compile(union)({ at: true, extra: null }));
+    // zod writes this one as anyOf [string, integer]: two branches, neither of them null.
+    const numbered = z.object({ at: z.union([z.string(), z.number().int()]) });
+    assert.equal(compile(numbered)({ at: 3 }), '{"at":3}');
+    assert.equal(compile(numbered)({ at: "3" }), '{"at":"3"}');
   });
 });

@@ -44,8 +44,9 @@ function nullablePrimitives(node: unknown): unknown {
   const schema = node as JsonSchema;
   const branches = schema.anyOf as JsonSchema[] | undefined;
   if (branches?.length === 2) {
-    const other = branches.find((branch) => !(Object.keys(branch).length === 1 && branch.type === "null"));
-    if (other && other !== branches.find((b) => b.type === "null") && PRIMITIVES.has(other.type as string)) {
+    const nullAt = branches.findIndex((branch) => Object.keys(branch).length === 1 && branch.type === "null");
+    const other = nullAt === -1 ? undefined : branches[1 - nullAt];
+    if (other && PRIMITIVES.has(other.type as string)) {
       const { anyOf: _anyOf, ...rest } = schema;
       return { ...rest, ...other, type: [other.type, "null"] };
     }
