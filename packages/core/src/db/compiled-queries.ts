@@ -9,16 +9,18 @@ import { immediateReader } from "./immediate-reads.js";
  */
 export function createCompiledQueries() {
   const texts = new Map<string, string>();
+  /** `reusable`: see ImmediateReader (the embedded store may answer from rows it already read). */
   return async function rows<R, DB>(
     db: Kysely<DB>,
     key: string,
     parameters: unknown[],
     build: () => Compilable<R>,
-  ): Promise<R[]> {
+    options: { reusable?: boolean } = {},
+  ): Promise<readonly R[]> {
     const text = texts.get(key);
     if (text !== undefined) {
-      const found = immediateReader(db)?.(text, parameters);
-      if (found !== undefined) return found as R[];
+      const found = immediateReader(db)?.(text, parameters, options.reusable);
+      if (found !== undefined) return found as readonly R[];
       return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
     }
     const compiled = build().compile();

@@ -1,8 +1,14 @@
 /**
  * Runs a compiled read at once on the store's own connection, or returns undefined when it cannot
  * (a transaction is open on it, or the statement writes): then the caller goes through Kysely.
+ * `reusable`: the rows may come from an earlier identical read when the database has not changed
+ * since (sqlite-statements.ts); they are then frozen, shared with other callers.
  */
-export type ImmediateReader = (text: string, parameters: readonly unknown[]) => unknown[] | undefined;
+export type ImmediateReader = (
+  text: string,
+  parameters: readonly unknown[],
+  reusable?: boolean,
+) => readonly unknown[] | undefined;
 
 const readers = new WeakMap<object, ImmediateReader>();
 

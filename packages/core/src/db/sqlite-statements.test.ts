@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import Sqlite from "better-sqlite3";
 import type { Coffer } from "../coffer.js";
 import { internalsOf } from "../internals.js";
 import { createTestEnvironment, openBootstrapped, type TestEnvironment } from "../testing/index.js";
+import { sqliteStatements } from "./sqlite-statements.js";
 
 const actor = { actor: "test" };
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -55,6 +60,8 @@ describe("reads on the embedded store", () => {
   test("a token revoked by another process is refused from the next turn on", async () => {
     const { token, item } = await coffer.tokens.create(ws, { role: "viewer", name: "other process" }, actor);
     assert.ok(await coffer.tokens.authenticate(token));
+    await nextTurn();
+    assert.ok(await coffer.tokens.authenticate(token));
     // A second handle on the same file, as the CLI is while `coffer serve` runs.
     const other = await env.open();
     try {
@@ -68,6 +75,27 @@ describe("reads on the embedded store", () => {
     assert.equal((await coffer.secrets.getByName(ws, "from_other")).name, "from_other");
   });
 
+  test("a secret changed by another process reads as changed from the next turn on", async () => {
+    const created = await coffer.secrets.create(
+      ws,
+      { name: "changed_elsewhere", description: "before", keys: [{ key: "K", value: "v" }] },
+      actor,
+    );
+    assert.equal((await coffer.secrets.get(ws, created.id)).description, "before");
+    await nextTurn();
+    assert.equal((await coffer.secrets.get(ws, created.id)).description, "before");
+    const other = await env.open();
+    try {
+      await other.secrets.update(ws, created.id, { description: "after" }, actor);
+    } finally {
+      await other.close();
+    }
+    await nextTurn();
+    const item = await coffer.secrets.get(ws, created.id);
+    assert.equal(item.description, "after");
+    assert.equal((await coffer.secrets.getByName(ws, "changed_elsewhere")).description, "after");
+  });
+
   test("closing with reads of the current turn outstanding leaves the store consistent", async () => {
     const second = await env.open();
     const item = await second.secrets.getByName(ws, "same_turn");
@@ -79,6 +107,76 @@ describe("reads on the embedded store", () => {
       assert.equal((await third.secrets.get(ws, item.id)).version, 2);
     } finally {
       await third.close();
+    }
+  });
+});
+
+// Reusable reads (a token by its hash, a secret's metadata) are answered from rows already read
+// while the database has not changed: any change, by this connection or another, drops them.
+describe("reusable reads on the embedded store", () => {
+  let dir: string;
+  let file: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "coffer-reuse-"));
+    file = join(dir, "reuse.db");
+    const setup = new Sqlite(file);
+    setup.pragma("journal_mode = WAL");
+    setup.exec("create table t (id text primary key, label text not null)");
+    setup.prepare("insert into t values (?, ?)").run("a", "first");
+    setup.close();
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const select = "select id, label from t where id = ?";
+  const label = (rows: readonly unknown[] | undefined) => (rows?.[0] as { label: string } | undefined)?.label;
+
+  test("an unchanged database answers a repeated read from the rows already read, frozen", async () => {
+    const connection = new Sqlite(file);
+    try {
+      const { read } = sqliteStatements(connection);
+      const first = read(select, ["a"], true);
+      await nextTurn();
+      const again = read(select, ["a"], true);
+      assert.equal(again, first, "the same rows, not a second query");
+      assert.ok(Object.isFrozen(again) && Object.isFrozen(again?.[0]));
+      assert.throws(() => {
+        (again?.[0] as { label: string }).label = "changed";
+      }, TypeError);
+      // Other parameters and non-reusable reads are their own queries.
+      assert.deepEqual(read(select, ["b"], true), []);
+      assert.notEqual(read(select, ["a"]), first);
+    } finally {
+      connection.close();
+    }
+  });
+
+  test("this connection's own write drops kept rows at once, in the same turn", () => {
+    const connection = new Sqlite(file);
+    try {
+      const { read, handle } = sqliteStatements(connection);
+      assert.equal(label(read(select, ["a"], true)), "first");
+      handle.prepare("update t set label = ? where id = ?").run(["own write", "a"]);
+      assert.equal(label(read(select, ["a"], true)), "own write");
+    } finally {
+      connection.close();
+    }
+  });
+
+  test("another connection's commit is seen from the next turn on", async () => {
+    const connection = new Sqlite(file);
+    const other = new Sqlite(file);
+    try {
+      const { read } = sqliteStatements(connection);
+      other.prepare("update t set label = ? where id = ?").run("before", "a");
+      assert.equal(label(read(select, ["a"], true)), "before");
+      await nextTurn();
+      assert.equal(label(read(select, ["a"], true)), "before");
+      other.prepare("update t set label = ? where id = ?").run("other process", "a");
+      await nextTurn();
+      assert.equal(label(read(select, ["a"], true)), "other process");
+    } finally {
+      other.close();
+      connection.close();
     }
   });
 });

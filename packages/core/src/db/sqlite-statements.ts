@@ -20,17 +20,44 @@ type Statement = ReturnType<Connection["prepare"]>;
  * read transaction first, so this process's own writes are always seen by its next read. A
  * write committed by another process during the turn is seen from the next turn on: a read
  * then answers as of the turn's start, as if it had run that much earlier.
+ *
+ * A read marked `reusable` (a token by its hash, a secret's metadata: the reads of every API
+ * request) may be answered from the rows an earlier turn read, as long as the database has not
+ * changed since: each turn's shared read first reads `data_version` (which moves when another
+ * connection, in this process or another, commits) and `total_changes()` (which moves with every
+ * row this connection writes); when either moved, every kept row is dropped. So a token revoked
+ * by the CLI while the server runs is refused from the server's next turn on, as without reuse.
  */
+/** Most reusable reads kept at once (then all are dropped and refilled as requests come). */
+const MAX_KEPT_READS = 4096;
+
 export function sqliteStatements(connection: Connection): { handle: SqliteHandle; read: ImmediateReader } {
   const cache = new Map<string, Statement>();
   let sharedRead = false;
   const begin = connection.prepare("begin");
   const commit = connection.prepare("commit");
+  const changeStamp = connection.prepare("select data_version, total_changes() from pragma_data_version").raw();
+  /** Rows of reusable reads by statement and parameters, valid while the change stamp holds. */
+  const kept = new Map<string, readonly unknown[]>();
+  let keptStamp = "";
+  /** Whether this turn's shared read has compared the change stamp yet. */
+  let stampChecked = false;
 
   function endSharedRead(): void {
     if (!sharedRead) return;
     sharedRead = false;
+    stampChecked = false;
     if (connection.open && connection.inTransaction) commit.run();
+  }
+
+  function checkStamp(): void {
+    stampChecked = true;
+    const [dataVersion, changes] = changeStamp.get() as [number, number];
+    const stamp = `${dataVersion}:${changes}`;
+    if (stamp !== keptStamp) {
+      kept.clear();
+      keptStamp = stamp;
+    }
   }
 
   function statement(text: string): Statement {
@@ -55,7 +82,7 @@ export function sqliteStatements(connection: Connection): { handle: SqliteHandle
     },
   };
 
-  const read: ImmediateReader = (text, parameters) => {
+  const read: ImmediateReader = (text, parameters, reusable = false) => {
     // Another caller's transaction is open (a writer between its awaits): its uncommitted rows
     // must not be read, so this read waits for Kysely's connection lock instead.
     if (connection.inTransaction && !sharedRead) return undefined;
@@ -66,7 +93,16 @@ export function sqliteStatements(connection: Connection): { handle: SqliteHandle
       sharedRead = true;
       setImmediate(endSharedRead);
     }
-    return found.all(parameters) as unknown[];
+    if (!reusable) return found.all(parameters) as unknown[];
+    if (!stampChecked) checkStamp();
+    const key = text + JSON.stringify(parameters);
+    let rows: readonly unknown[] | undefined = kept.get(key);
+    if (rows === undefined) {
+      rows = Object.freeze((found.all(parameters) as object[]).map((row) => Object.freeze(row)));
+      if (kept.size >= MAX_KEPT_READS) kept.clear();
+      kept.set(key, rows);
+    }
+    return rows;
   };
 
   return { handle, read };

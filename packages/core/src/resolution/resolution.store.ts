@@ -30,7 +30,7 @@ export function createResolutionStore(db: Kysely<CofferSchema>) {
       environment: string,
       secretNames: readonly string[],
       variableNames: readonly string[],
-    ): Promise<RunRow[]> {
+    ): Promise<readonly RunRow[]> {
       if (secretNames.length === 0 && variableNames.length === 0) return [];
       const parameters: unknown[] = [];
       if (secretNames.length > 0) parameters.push(workspaceId, environment, ...secretNames);

@@ -180,18 +180,27 @@ export function createSecretsStore(db: Db, dialect: DialectName) {
   const rows = createCompiledQueries();
   return {
     async findById(workspaceId: string, id: string, trx: Db = db): Promise<SecretRecord | undefined> {
-      const [row] = await rows(trx, "findById", [workspaceId, id], () =>
-        withCurrentVersion(trx).where("s.workspace_id", "=", workspaceId).where("s.id", "=", id),
+      const [row] = await rows(
+        trx,
+        "findById",
+        [workspaceId, id],
+        () => withCurrentVersion(trx).where("s.workspace_id", "=", workspaceId).where("s.id", "=", id),
+        { reusable: true },
       );
       return row && toRecord(row);
     },
 
     async findByName(workspaceId: string, name: string, environment: string, trx: Db = db) {
-      const [row] = await rows(trx, "findByName", [workspaceId, name, environment], () =>
-        withCurrentVersion(trx)
-          .where("s.workspace_id", "=", workspaceId)
-          .where("s.name", "=", name)
-          .where("s.environment", "=", environment),
+      const [row] = await rows(
+        trx,
+        "findByName",
+        [workspaceId, name, environment],
+        () =>
+          withCurrentVersion(trx)
+            .where("s.workspace_id", "=", workspaceId)
+            .where("s.name", "=", name)
+            .where("s.environment", "=", environment),
+        { reusable: true },
       );
       return row && toRecord(row);
     },

@@ -184,8 +184,8 @@ export function countQueries(coffer: Coffer): { count: () => number; stop: () =>
   // Compiled reads on the embedded store skip Kysely (db/immediate-reads.ts): counted there.
   const reader = immediateReader(db);
   if (reader) {
-    registerImmediateReader(db, (text, parameters) => {
-      const found = reader(text, parameters);
+    registerImmediateReader(db, (text, parameters, reusable) => {
+      const found = reader(text, parameters, reusable);
       if (found !== undefined) n += 1;
       return found;
     });

@@ -51,23 +51,29 @@ export function createTokensStore(db: Db) {
 
     /** The active token with this SHA-256, joined with its workspace's slug: one compiled point read. */
     async findByHash(hash: string) {
-      const [row] = await rows(db, "findByHash", [hash], () =>
-        db
-          .selectFrom("api_tokens as t")
-          .innerJoin("workspaces as w", "w.id", "t.workspace_id")
-          .select([
-            "t.id",
-            "t.workspace_id",
-            "t.name",
-            "t.role",
-            "t.created_by",
-            "t.created_at",
-            "t.last_used_at",
-            "w.slug as workspace_slug",
-            "t.token_hash",
-          ])
-          .where("t.token_hash", "=", hash)
-          .where("t.revoked_at", "is", null),
+      const [row] = await rows(
+        db,
+        "findByHash",
+        [hash],
+        () =>
+          db
+            .selectFrom("api_tokens as t")
+            .innerJoin("workspaces as w", "w.id", "t.workspace_id")
+            .select([
+              "t.id",
+              "t.workspace_id",
+              "t.name",
+              "t.role",
+              "t.created_by",
+              "t.created_at",
+              "t.last_used_at",
+              "w.slug as workspace_slug",
+              "t.token_hash",
+            ])
+            .where("t.token_hash", "=", hash)
+            .where("t.revoked_at", "is", null),
+        // Every API request reads its token: kept while the database does not change.
+        { reusable: true },
       );
       return row;
     },
