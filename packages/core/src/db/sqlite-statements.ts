@@ -37,8 +37,9 @@ export function sqliteStatements(connection: Connection): { handle: SqliteHandle
   const begin = connection.prepare("begin");
   const commit = connection.prepare("commit");
   const changeStamp = connection.prepare("select data_version, total_changes() from pragma_data_version").raw();
-  /** Rows of reusable reads by statement and parameters, valid while the change stamp holds. */
-  const kept = new Map<string, readonly unknown[]>();
+  /** Rows of reusable reads by statement, then parameters; valid while the change stamp holds. */
+  const kept = new Map<Statement, Map<string, readonly unknown[]>>();
+  let keptCount = 0;
   let keptStamp = "";
   /** Whether this turn's shared read has compared the change stamp yet. */
   let stampChecked = false;
@@ -56,6 +57,7 @@ export function sqliteStatements(connection: Connection): { handle: SqliteHandle
     const stamp = `${dataVersion}:${changes}`;
     if (stamp !== keptStamp) {
       kept.clear();
+      keptCount = 0;
       keptStamp = stamp;
     }
   }
@@ -95,12 +97,23 @@ export function sqliteStatements(connection: Connection): { handle: SqliteHandle
     }
     if (!reusable) return found.all(parameters) as unknown[];
     if (!stampChecked) checkStamp();
-    const key = text + JSON.stringify(parameters);
-    let rows: readonly unknown[] | undefined = kept.get(key);
+    const key = JSON.stringify(parameters);
+    let byParameters = kept.get(found);
+    if (byParameters === undefined) {
+      byParameters = new Map();
+      kept.set(found, byParameters);
+    }
+    let rows = byParameters.get(key);
     if (rows === undefined) {
       rows = Object.freeze((found.all(parameters) as object[]).map((row) => Object.freeze(row)));
-      if (kept.size >= MAX_KEPT_READS) kept.clear();
-      kept.set(key, rows);
+      if (keptCount >= MAX_KEPT_READS) {
+        kept.clear();
+        keptCount = 0;
+        kept.set(found, byParameters);
+        byParameters.clear();
+      }
+      byParameters.set(key, rows);
+      keptCount += 1;
     }
     return rows;
   };
