@@ -228,7 +228,7 @@ async function benchRotate(dir: string) {
   }
   console.log(`keys rotate over ${fmt(N + 1)} versions, through the CLI (its progress bar on stderr):`);
   const start = performance.now();
-  const r = spawnSync(process.execPath, [join(root, "packages/server/bin/coffer.js"), "keys", "rotate", "--json"], {
+  const r = spawnSync(process.execPath, [join(root, "packages/server/bin/coffer.cjs"), "keys", "rotate", "--json"], {
     cwd: root,
     env: { ...process.env, COFFER_HOME: home, COFFER_LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
@@ -354,7 +354,7 @@ async function benchCliList(dir: string) {
     await coffer.close();
   }
   const env = { PATH: process.env.PATH ?? "", COFFER_HOME: home, COFFER_LOG_LEVEL: "warn" };
-  const ourArgs = [join(root, "packages/server/bin/coffer.js"), "secrets", "list"];
+  const ourArgs = [join(root, "packages/server/bin/coffer.cjs"), "secrets", "list"];
   const { floor, ours } = interleaved(["-e", "0"], ourArgs, env, 10);
   line(
     "coffer secrets list, 1,000 secrets, embedded (mean of 10)",
@@ -474,7 +474,7 @@ async function benchHttp(coffer: Coffer, workspaceId: string, token: string) {
 function benchStartup() {
   const runs = 20;
   const env = { PATH: process.env.PATH ?? "" };
-  const ourArgs = [join(root, "packages/server/bin/coffer.js"), "--version"];
+  const ourArgs = [join(root, "packages/server/bin/coffer.cjs"), "--version"];
   const { floor, ours } = interleaved(["-e", "0"], ourArgs, env, runs);
   line(
     `coffer --version start (mean of ${runs})`,

@@ -45,7 +45,7 @@ describe("coffer serve (sqlite)", () => {
     const { spawnSync } = await import("node:child_process");
     const r = spawnSync(
       process.execPath,
-      [join(process.cwd(), "packages/server/bin/coffer.js"), "serve", "--port", "http"],
+      [join(process.cwd(), "packages/server/bin/coffer.cjs"), "serve", "--port", "http"],
       {
         env: { PATH: process.env.PATH ?? "", ...env.env },
         encoding: "utf8",

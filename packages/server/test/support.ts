@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Coffer, Role } from "@coffer/core";
 import { canary } from "@coffer/core/testing";
 
-export const BIN = join(process.cwd(), "packages/server/bin/coffer.js");
+export const BIN = join(process.cwd(), "packages/server/bin/coffer.cjs");
 
 /** Ids of one workspace's resources a route case acts on; created fresh for each call that may destroy them. */
 export interface CliResult {

@@ -219,7 +219,7 @@ describe("web UI in Chromium against coffer serve", {
     pem.ca = readFileSync(join(keys, "ca.pem"), "utf8");
     planted.push(...Object.values(values), pemLine(pem.ssh), pemLine(pem.key), pemLine(pem.cert), pemLine(pem.ca));
 
-    server = spawn(process.execPath, [join(root, "packages/server/bin/coffer.js"), "serve", "--port", "0"], {
+    server = spawn(process.execPath, [join(root, "packages/server/bin/coffer.cjs"), "serve", "--port", "0"], {
       cwd: root,
       env: serverEnv(join(home, "coffer")),
       stdio: ["ignore", "pipe", "pipe"],
