@@ -114,14 +114,20 @@ function openSqlite(path: string): Database {
       // Kysely's own transactions start DEFERRED; a deferred writer that must upgrade its lock
       // fails at once with SQLITE_BUSY instead of waiting, so writers take the lock up front.
       return db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
+        const { write } = statements;
+        write.begin();
+        // Compiled statements of this transaction run straight on the connection (it holds the lock).
+        let open = true;
+        registerImmediateReader(conn, (text, parameters) => (open ? write.run(text, parameters) : undefined));
         try {
           const result = await work(conn);
-          await sql`commit`.execute(conn);
+          write.commit();
           return result;
         } catch (error) {
-          await sql`rollback`.execute(conn);
+          write.rollback();
           throw error;
+        } finally {
+          open = false;
         }
       });
     },

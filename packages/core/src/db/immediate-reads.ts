@@ -15,7 +15,8 @@ const readers = new WeakMap<object, ImmediateReader>();
 /**
  * SQLite's driver is synchronous: a point read through Kysely costs its promise chain and
  * connection lock more than the read itself. The root handle of an embedded store registers a
- * reader that skips them; a transaction's handle has none, so reads inside it stay in it.
+ * reader that skips them. A write transaction's handle registers one that runs every compiled
+ * statement of that transaction on its connection, for as long as the transaction is open.
  */
 export function registerImmediateReader(db: object, reader: ImmediateReader): void {
   readers.set(db, reader);
