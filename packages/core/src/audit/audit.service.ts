@@ -225,7 +225,24 @@ export function createAuditService(deps: { database: Database; keyring: Keyring;
         details: JSON.stringify(e.details ?? {}),
       };
       const hash = chainHash(prev, base);
-      rows.push({ ...base, prev_hash: prev, hash });
+      rows.push({
+        seq,
+        id: base.id,
+        occurred_at: occurredAt,
+        actor: base.actor,
+        workspace_id: base.workspace_id,
+        action: base.action,
+        outcome: base.outcome,
+        target_type: base.target_type,
+        target_id: base.target_id,
+        target_name: base.target_name,
+        environment: base.environment,
+        request_id: base.request_id,
+        run_id: base.run_id,
+        details: base.details,
+        prev_hash: prev,
+        hash,
+      });
       prev = hash;
     }
     await store.insertEvents(trx, rows);
