@@ -25,3 +25,16 @@ export function registerImmediateReader(db: object, reader: ImmediateReader): vo
 export function immediateReader(db: object): ImmediateReader | undefined {
   return readers.get(db);
 }
+
+/** Runs a compiled write of an open write transaction at once; the number of rows it changed. */
+export type ImmediateChanges = (text: string, parameters: readonly unknown[]) => number | undefined;
+
+const writers = new WeakMap<object, ImmediateChanges>();
+
+export function registerImmediateChanges(db: object, run: ImmediateChanges): void {
+  writers.set(db, run);
+}
+
+export function immediateChanges(db: object): ImmediateChanges | undefined {
+  return writers.get(db);
+}

@@ -140,6 +140,7 @@ export function sqliteStatements(connection: Connection): {
       found.run(parameters);
       return [];
     },
+    changes: (text, parameters) => statement(text).run(parameters).changes,
   };
 
   return { handle, read, write };
@@ -155,4 +156,6 @@ export interface SqliteWriter {
   rollback(): void;
   /** Runs one compiled statement of the open write transaction; its rows (none for a plain write). */
   run(text: string, parameters: readonly unknown[]): unknown[];
+  /** Runs one compiled write of the open write transaction; the number of rows it changed. */
+  changes(text: string, parameters: readonly unknown[]): number;
 }
