@@ -160,6 +160,44 @@ for (const dialect of await testDialects("audit chain")) {
       );
     });
 
+    test("after a rolled-back event and another handle's writes, the next write still extends the one chain", async () => {
+      const { database } = internalsOf(coffer);
+      await assert.rejects(
+        database.writeTransaction(async (trx) => {
+          await coffer.audit.append(trx, [{ actor: "test", workspaceId: ws, action: "test.rolled_back" }]);
+          throw new Error("roll back");
+        }),
+        /roll back/,
+      );
+      const other = await env.open();
+      try {
+        await other.secrets.create(ws, { name: "from_other", keys: [{ key: "K", value: "v" }] }, actor);
+      } finally {
+        await other.close();
+      }
+      await coffer.secrets.create(ws, { name: "after_both", keys: [{ key: "K", value: "v" }] }, actor);
+      const result = await coffer.audit.verify();
+      assert.equal(result.ok, true, result.problem?.message);
+      const names = (await events()).slice(-2).map((e) => [e.action, e.target_name]);
+      assert.deepEqual(names, [
+        ["secret.create", "from_other"],
+        ["secret.create", "after_both"],
+      ]);
+    });
+
+    test("an altered hash on the newest event stops the next write", async () => {
+      const all = await events();
+      await internalsOf(coffer)
+        .database.db.updateTable("audit_events")
+        .set({ hash: "f".repeat(64) })
+        .where("seq", "=", all.length)
+        .execute();
+      await assert.rejects(coffer.secrets.create(ws, { name: "after_edit", keys: [{ key: "K", value: "v" }] }, actor), {
+        code: "audit_chain_broken",
+      });
+      assert.equal((await events()).length, all.length);
+    });
+
     test("concurrent writers keep one unbroken chain", async () => {
       await Promise.all(
         Array.from({ length: 20 }, (_, i) =>

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import { createCompiledQueries } from "../db/compiled-queries.js";
+import { createCompiledChanges, createCompiledQueries } from "../db/compiled-queries.js";
 import type { DialectName } from "../db/database.js";
 import type { AuditAnchorTable, AuditEventsTable, CofferSchema } from "../db/schema.js";
 
@@ -36,6 +36,7 @@ export interface AuditHead extends Omit<AuditAnchorTable, "id"> {
 export function createAuditStore(db: Db, dialect: DialectName) {
   // Every write appends here, so its queries compile once (the insert once per batch size).
   const rows = createCompiledQueries();
+  const changes = createCompiledChanges();
   return {
     /** Serialises chain writers; SQLite writers already hold the database's write lock (BEGIN IMMEDIATE). */
     async lockChain(trx: Db): Promise<void> {
@@ -79,6 +80,32 @@ export function createAuditStore(db: Db, dialect: DialectName) {
           .set({ count: row.count, hash: row.hash, kid: row.kid, mac: row.mac, updated_at: row.updated_at })
           .where("id", "=", ANCHOR_ID),
       );
+    },
+
+    /**
+     * Moves the anchor from `from` to `to` only if it still holds exactly `from` and event
+     * #from.count still has the hash it names (the checks an append makes on the head it read);
+     * false, and nothing written, otherwise.
+     */
+    async moveAnchorFrom(trx: Db, from: Omit<AuditAnchorTable, "id" | "updated_at">, to: Omit<AuditAnchorTable, "id">) {
+      const parameters = [
+        ...[to.count, to.hash, to.kid, to.mac, to.updated_at, ANCHOR_ID],
+        ...[from.count, from.hash, from.kid, from.mac, from.count, from.hash],
+      ];
+      const moved = await changes(trx, "audit.moveAnchorFrom", parameters, () =>
+        trx
+          .updateTable("audit_anchor")
+          .set({ count: to.count, hash: to.hash, kid: to.kid, mac: to.mac, updated_at: to.updated_at })
+          .where("id", "=", ANCHOR_ID)
+          .where("count", "=", from.count)
+          .where("hash", "=", from.hash)
+          .where("kid", "=", from.kid)
+          .where("mac", "=", from.mac)
+          .where((eb) =>
+            eb(eb.selectFrom("audit_events as e").select("e.hash").where("e.seq", "=", from.count), "=", from.hash),
+          ),
+      );
+      return moved === 1;
     },
 
     async insertEvents(trx: Db, events: AuditEventsTable[]) {

@@ -1,5 +1,5 @@
 import { type Compilable, CompiledQuery, type Kysely } from "kysely";
-import { immediateReader } from "./immediate-reads.js";
+import { immediateChanges, immediateReader } from "./immediate-reads.js";
 
 /**
  * Kysely builds and compiles a query on every call, which costs as much as running a point read.
@@ -23,11 +23,39 @@ export function createCompiledQueries() {
       if (found !== undefined) return found as readonly R[];
       return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
     }
-    const compiled = build().compile();
-    if (compiled.parameters.length !== parameters.length || compiled.parameters.some((p, i) => p !== parameters[i])) {
-      throw new Error(`compiled query ${key}: parameters do not match the builder's order`);
-    }
-    texts.set(key, compiled.sql);
-    return (await db.executeQuery(compiled)).rows;
+    return (await db.executeQuery(compileOnce(texts, key, parameters, build))).rows;
   };
+}
+
+/** The same for writes whose caller needs the number of rows they changed. */
+export function createCompiledChanges() {
+  const texts = new Map<string, string>();
+  return async function changes<DB>(
+    db: Kysely<DB>,
+    key: string,
+    parameters: unknown[],
+    build: () => Compilable<unknown>,
+  ): Promise<number> {
+    const text = texts.get(key);
+    if (text !== undefined) {
+      const found = immediateChanges(db)?.(text, parameters);
+      if (found !== undefined) return found;
+    }
+    const query = text !== undefined ? CompiledQuery.raw(text, parameters) : compileOnce(texts, key, parameters, build);
+    return Number((await db.executeQuery(query)).numAffectedRows ?? 0n);
+  };
+}
+
+function compileOnce<R>(
+  texts: Map<string, string>,
+  key: string,
+  parameters: unknown[],
+  build: () => Compilable<R>,
+): CompiledQuery<R> {
+  const compiled = build().compile();
+  if (compiled.parameters.length !== parameters.length || compiled.parameters.some((p, i) => p !== parameters[i])) {
+    throw new Error(`compiled query ${key}: parameters do not match the builder's order`);
+  }
+  texts.set(key, compiled.sql);
+  return compiled;
 }

@@ -4,7 +4,7 @@ import SqliteDatabase from "better-sqlite3";
 import { type Kysely, Kysely as KyselyClass, type Migration, PostgresDialect, SqliteDialect, sql } from "kysely";
 import type pg from "pg";
 import { CofferError } from "../errors/coffer-error.js";
-import { registerImmediateReader } from "./immediate-reads.js";
+import { registerImmediateChanges, registerImmediateReader } from "./immediate-reads.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as versionIntegrity from "./migrations/0002-version-integrity.js";
 import * as workflowsRuns from "./migrations/0003-workflows-runs.js";
@@ -114,14 +114,21 @@ function openSqlite(path: string): Database {
       // Kysely's own transactions start DEFERRED; a deferred writer that must upgrade its lock
       // fails at once with SQLITE_BUSY instead of waiting, so writers take the lock up front.
       return db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
+        const { write } = statements;
+        write.begin();
+        // Compiled statements of this transaction run straight on the connection (it holds the lock).
+        let open = true;
+        registerImmediateReader(conn, (text, parameters) => (open ? write.run(text, parameters) : undefined));
+        registerImmediateChanges(conn, (text, parameters) => (open ? write.changes(text, parameters) : undefined));
         try {
           const result = await work(conn);
-          await sql`commit`.execute(conn);
+          write.commit();
           return result;
         } catch (error) {
-          await sql`rollback`.execute(conn);
+          write.rollback();
           throw error;
+        } finally {
+          open = false;
         }
       });
     },

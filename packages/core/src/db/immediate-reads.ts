@@ -15,7 +15,8 @@ const readers = new WeakMap<object, ImmediateReader>();
 /**
  * SQLite's driver is synchronous: a point read through Kysely costs its promise chain and
  * connection lock more than the read itself. The root handle of an embedded store registers a
- * reader that skips them; a transaction's handle has none, so reads inside it stay in it.
+ * reader that skips them. A write transaction's handle registers one that runs every compiled
+ * statement of that transaction on its connection, for as long as the transaction is open.
  */
 export function registerImmediateReader(db: object, reader: ImmediateReader): void {
   readers.set(db, reader);
@@ -23,4 +24,17 @@ export function registerImmediateReader(db: object, reader: ImmediateReader): vo
 
 export function immediateReader(db: object): ImmediateReader | undefined {
   return readers.get(db);
+}
+
+/** Runs a compiled write of an open write transaction at once; the number of rows it changed. */
+export type ImmediateChanges = (text: string, parameters: readonly unknown[]) => number | undefined;
+
+const writers = new WeakMap<object, ImmediateChanges>();
+
+export function registerImmediateChanges(db: object, run: ImmediateChanges): void {
+  writers.set(db, run);
+}
+
+export function immediateChanges(db: object): ImmediateChanges | undefined {
+  return writers.get(db);
 }

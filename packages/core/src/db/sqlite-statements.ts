@@ -31,11 +31,17 @@ type Statement = ReturnType<Connection["prepare"]>;
 /** Most reusable reads kept at once (then all are dropped and refilled as requests come). */
 const MAX_KEPT_READS = 4096;
 
-export function sqliteStatements(connection: Connection): { handle: SqliteHandle; read: ImmediateReader } {
+export function sqliteStatements(connection: Connection): {
+  handle: SqliteHandle;
+  read: ImmediateReader;
+  write: SqliteWriter;
+} {
   const cache = new Map<string, Statement>();
   let sharedRead = false;
   const begin = connection.prepare("begin");
   const commit = connection.prepare("commit");
+  const beginImmediate = connection.prepare("begin immediate");
+  const rollback = connection.prepare("rollback");
   const changeStamp = connection.prepare("select data_version, total_changes() from pragma_data_version").raw();
   /** Rows of reusable reads by statement, then parameters; valid while the change stamp holds. */
   const kept = new Map<Statement, Map<string, readonly unknown[]>>();
@@ -118,5 +124,38 @@ export function sqliteStatements(connection: Connection): { handle: SqliteHandle
     return rows;
   };
 
-  return { handle, read };
+  // Only while the caller holds Kysely's connection lock (Database.writeTransaction does).
+  const write: SqliteWriter = {
+    begin() {
+      endSharedRead();
+      beginImmediate.run();
+    },
+    commit: () => void commit.run(),
+    rollback() {
+      if (connection.inTransaction) rollback.run();
+    },
+    run(text, parameters) {
+      const found = statement(text);
+      if (found.reader) return found.all(parameters) as unknown[];
+      found.run(parameters);
+      return [];
+    },
+    changes: (text, parameters) => statement(text).run(parameters).changes,
+  };
+
+  return { handle, read, write };
+}
+
+/**
+ * The write transaction's statements run straight on the connection, without Kysely's promise
+ * chain and connection lock per statement: the transaction already holds that lock.
+ */
+export interface SqliteWriter {
+  begin(): void;
+  commit(): void;
+  rollback(): void;
+  /** Runs one compiled statement of the open write transaction; its rows (none for a plain write). */
+  run(text: string, parameters: readonly unknown[]): unknown[];
+  /** Runs one compiled write of the open write transaction; the number of rows it changed. */
+  changes(text: string, parameters: readonly unknown[]): number;
 }
