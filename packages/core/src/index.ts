@@ -65,6 +65,8 @@ export type {
   SecretListFilter,
   SecretPage,
   SecretStatus,
+  SecretSummary,
+  SecretSummaryPage,
   SecretUpdateInput,
   SecretVersionItem,
 } from "./secrets/secrets.schema.js";

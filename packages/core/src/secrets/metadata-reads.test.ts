@@ -53,6 +53,7 @@ for (const dialect of await testDialects("metadata reads")) {
       assert.equal((await coffer.secrets.get(ws, made.id)).status, "ok");
       assert.equal((await coffer.secrets.getByName(ws, "ca")).status, "ok");
       assert.equal((await coffer.secrets.list(ws, { limit: 10 })).items.length, 2);
+      assert.equal((await coffer.secrets.listSummaries(ws, { limit: 10 })).items.length, 2);
       assert.equal((await coffer.secrets.listVersions(ws, made.id)).length, 2);
       assert.equal((await coffer.secrets.environments(ws))[0]?.secrets, 2);
       assert.equal(keyAccesses, 0, "no metadata read fetched a key-encryption key");

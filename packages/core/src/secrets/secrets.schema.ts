@@ -71,3 +71,14 @@ export interface SecretPage {
   items: SecretItem[];
   next_cursor: string | null;
 }
+
+/** A list line: what `coffer secrets list` shows of a secret. */
+export type SecretSummary = Pick<
+  SecretItem,
+  "id" | "name" | "type" | "environment" | "keys" | "version" | "status" | "expires_at" | "expiry"
+>;
+
+export interface SecretSummaryPage {
+  items: SecretSummary[];
+  next_cursor: string | null;
+}

@@ -13,6 +13,7 @@ import {
   type TestEnvironment,
   testDialects,
 } from "../testing/index.js";
+import type { SecretSummary } from "./secrets.schema.js";
 
 const actor = { actor: "test:alice" };
 
@@ -383,6 +384,59 @@ for (const dialect of await testDialects("secrets service")) {
       assert.ok(envs.some((e) => e.environment === "prod" && e.secrets >= 3));
       await rejectsWith(coffer.secrets.list(ws, { cursor: "garbage" }), "invalid_cursor");
       await rejectsWith(coffer.secrets.list(ws, { type: "oauth" }), "invalid_secret_type");
+    });
+
+    test("list summaries: the same pages and facts as list, for every filter", async () => {
+      for (let i = 0; i < 5; i++) {
+        await coffer.secrets.create(
+          ws,
+          {
+            name: `summary_${i}`,
+            environment: i % 2 ? "prod" : "default",
+            ...(i === 3 ? { expiresAt: new Date(Date.now() + 5 * 86_400_000).toISOString() } : {}),
+            keys: [
+              { key: "B", value: "v" },
+              { key: "A", value: "v" },
+            ],
+          },
+          actor,
+        );
+      }
+      const facts = (i: SecretSummary) =>
+        JSON.stringify([i.id, i.name, i.type, i.environment, i.keys, i.version, i.status, i.expires_at, i.expiry]);
+      const filters = [{}, { prefix: "summary_" }, { prefix: "summary_", environment: "prod" }, { type: "custom" }];
+      for (const filter of filters) {
+        const full: string[] = [];
+        const summaries: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await coffer.secrets.list(ws, { ...filter, limit: 2, ...(cursor ? { cursor } : {}) });
+          full.push(...page.items.map(facts));
+          cursor = page.next_cursor ?? undefined;
+        } while (cursor);
+        do {
+          const page = await coffer.secrets.listSummaries(ws, { ...filter, limit: 2, ...(cursor ? { cursor } : {}) });
+          summaries.push(...page.items.map(facts));
+          cursor = page.next_cursor ?? undefined;
+        } while (cursor);
+        assert.ok(full.length >= 2, `filter ${JSON.stringify(filter)} lists secrets`);
+        assert.deepEqual(summaries, full, `filter ${JSON.stringify(filter)}`);
+      }
+      const line = (await coffer.secrets.listSummaries(ws, { prefix: "summary_3" })).items[0];
+      assert.deepEqual(line?.keys, ["B", "A"]);
+      assert.equal(line?.expiry.state, "expiring");
+      assert.deepEqual(Object.keys(line ?? {}).sort(), [
+        "environment",
+        "expires_at",
+        "expiry",
+        "id",
+        "keys",
+        "name",
+        "status",
+        "type",
+        "version",
+      ]);
+      await rejectsWith(coffer.secrets.listSummaries(ws, { cursor: "garbage" }), "invalid_cursor");
     });
 
     test("delete removes the secret and its versions", async () => {

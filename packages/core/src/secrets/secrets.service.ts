@@ -23,10 +23,18 @@ import type {
   SecretItem,
   SecretListFilter,
   SecretPage,
+  SecretSummaryPage,
   SecretUpdateInput,
   SecretVersionItem,
 } from "./secrets.schema.js";
-import type { NewVersion, SealedVersion, SecretChanges, SecretRecord, SecretsStore } from "./secrets.store.js";
+import type {
+  ListFilter,
+  NewVersion,
+  SealedVersion,
+  SecretChanges,
+  SecretRecord,
+  SecretsStore,
+} from "./secrets.store.js";
 
 export const DEFAULT_ENVIRONMENT = "default";
 
@@ -97,8 +105,12 @@ export function createSecretsService(deps: {
    * unknown to this process or a full decrypt (run path, rotation, verify) has failed before.
    * A tampered ciphertext under a known key shows as `ok` until one of those meets it.
    */
+  /** Corrupted when a full decrypt failed on its current version, or its key is not in the keyring. */
+  function statusOf(row: { corrupted_at: string | null; kid: string }): SecretItem["status"] {
+    return row.corrupted_at !== null || !keyring.has(row.kid) ? "corrupted" : "ok";
+  }
+
   function toItem(row: SecretRecord): SecretItem {
-    const corrupted = row.corrupted_at !== null || !keyring.has(row.kid);
     return {
       id: row.id,
       name: row.name,
@@ -109,7 +121,7 @@ export function createSecretsService(deps: {
       keys: row.key_names,
       version: row.current_version,
       version_count: row.version_count,
-      status: corrupted ? "corrupted" : "ok",
+      status: statusOf(row),
       expires_at: row.expires_at,
       expiry: expiryOf(row.expires_at, clock()),
       metadata: row.metadata,
@@ -478,21 +490,24 @@ export function createSecretsService(deps: {
     },
 
     async list(workspaceId: string, filter: SecretListFilter = {}): Promise<SecretPage> {
-      const limit = Math.min(Math.max(filter.limit ?? 100, 1), MAX_LIST_LIMIT);
-      const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
-      const type = filter.type === undefined ? undefined : parseSecretType(filter.type);
-      const rows = await store.list(workspaceId, {
-        limit: limit + 1,
-        ...(filter.environment !== undefined ? { environment: filter.environment } : {}),
-        ...(type !== undefined ? { type } : {}),
-        ...(filter.prefix ? { prefix: filter.prefix } : {}),
-        ...(after ? { after } : {}),
-      });
-      const page = rows.length > limit ? rows.slice(0, limit) : rows;
-      const items = new Array<SecretItem>(page.length);
-      for (let i = 0; i < page.length; i++) items[i] = toItem(page[i]!);
-      const last = page[page.length - 1];
-      return { items, next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+      const { limit, storeFilter } = listFilter(filter);
+      return pageOf(await store.list(workspaceId, storeFilter), limit, toItem);
+    },
+
+    /** The same pages as `list` with only a list line's facts: what `coffer secrets list` prints. */
+    async listSummaries(workspaceId: string, filter: SecretListFilter = {}): Promise<SecretSummaryPage> {
+      const { limit, storeFilter } = listFilter(filter);
+      return pageOf(await store.listSummaries(workspaceId, storeFilter), limit, (row) => ({
+        id: row.id,
+        name: row.name,
+        type: row.type,
+        environment: row.environment,
+        keys: row.key_names,
+        version: row.current_version,
+        status: statusOf(row),
+        expires_at: row.expires_at,
+        expiry: expiryOf(row.expires_at, clock()),
+      }));
     },
 
     async delete(workspaceId: string, id: string, actor: Actor): Promise<void> {
@@ -614,6 +629,35 @@ function checkExpiresAt(value: string | null | undefined): string | null | undef
     );
   }
   return new Date(time).toISOString();
+}
+
+/** A list filter as the store takes it: one row more than the page, to know whether another follows. */
+function listFilter(filter: SecretListFilter): { limit: number; storeFilter: ListFilter } {
+  const limit = Math.min(Math.max(filter.limit ?? 100, 1), MAX_LIST_LIMIT);
+  const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+  const type = filter.type === undefined ? undefined : parseSecretType(filter.type);
+  return {
+    limit,
+    storeFilter: {
+      limit: limit + 1,
+      ...(filter.environment !== undefined ? { environment: filter.environment } : {}),
+      ...(type !== undefined ? { type } : {}),
+      ...(filter.prefix ? { prefix: filter.prefix } : {}),
+      ...(after ? { after } : {}),
+    },
+  };
+}
+
+function pageOf<R extends { name: string; environment: string; id: string }, T>(
+  rows: readonly R[],
+  limit: number,
+  toEntry: (row: R) => T,
+): { items: T[]; next_cursor: string | null } {
+  const page = rows.length > limit ? rows.slice(0, limit) : rows;
+  const items = new Array<T>(page.length);
+  for (let i = 0; i < page.length; i++) items[i] = toEntry(page[i]!);
+  const last = page[page.length - 1];
+  return { items, next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
 }
 
 function encodeCursor(row: { name: string; environment: string; id: string }): string {

@@ -92,24 +92,31 @@ export interface ListFilter {
   after?: { name: string; environment: string; id: string };
 }
 
+/** Secrets joined with their current version, nothing selected yet. */
+function joinedCurrent(db: Db) {
+  return db.selectFrom("secrets as s").innerJoin("secret_versions as v", "v.id", "s.current_version_id");
+}
+
+type JoinedCurrent = ReturnType<typeof joinedCurrent>;
+
 /** Secrets joined with their current version and version count: one query for any number. */
 function withCurrentVersion(db: Db) {
-  return db
-    .selectFrom("secrets as s")
-    .innerJoin("secret_versions as v", "v.id", "s.current_version_id")
-    .selectAll("s")
-    .select([
-      "v.kid",
-      "v.key_names",
-      "v.metadata",
-      "v.corrupted_at",
-      (eb) =>
-        eb
-          .selectFrom("secret_versions as c")
-          .select((c) => c.fn.countAll<number>().as("n"))
-          .whereRef("c.secret_id", "=", "s.id")
-          .as("version_count"),
-    ]);
+  return itemColumns(joinedCurrent(db));
+}
+
+function itemColumns(q: JoinedCurrent) {
+  return q.selectAll("s").select([
+    "v.kid",
+    "v.key_names",
+    "v.metadata",
+    "v.corrupted_at",
+    (eb) =>
+      eb
+        .selectFrom("secret_versions as c")
+        .select((c) => c.fn.countAll<number>().as("n"))
+        .whereRef("c.secret_id", "=", "s.id")
+        .as("version_count"),
+  ]);
 }
 
 type JoinedRow = SecretRowRaw & {
@@ -119,6 +126,19 @@ type JoinedRow = SecretRowRaw & {
   corrupted_at: string | null;
   version_count: number | string | bigint | null;
 };
+
+/** What a list line needs (`coffer secrets list`): no description, tags, metadata or count. */
+export interface SecretSummaryRecord {
+  id: string;
+  name: string;
+  type: SecretType;
+  environment: string;
+  expires_at: string | null;
+  current_version: number;
+  kid: string;
+  key_names: string[];
+  corrupted_at: string | null;
+}
 
 // The one place JSON columns and driver number types become domain values.
 function toRecord(row: JoinedRow): SecretRecord {
@@ -178,6 +198,40 @@ export async function setVersionsCorrupted(trx: Db, versionIds: readonly string[
 
 export function createSecretsStore(db: Db, dialect: DialectName) {
   const rows = createCompiledQueries();
+
+  /** One page of a workspace's secrets by (name, environment, id), filtered; columns chosen by the caller. */
+  function listed(trx: Db, workspaceId: string, filter: ListFilter): JoinedCurrent {
+    let q = joinedCurrent(trx).where("s.workspace_id", "=", workspaceId);
+    if (filter.environment !== undefined) q = q.where("s.environment", "=", filter.environment);
+    if (filter.type !== undefined) q = q.where("s.type", "=", filter.type);
+    if (filter.prefix) {
+      if (dialect === "sqlite") {
+        // SQLite's LIKE is case-insensitive and cannot use the name index; names compare as
+        // bytes there, so every name with the prefix sorts in [prefix, prefix + U+FFFF).
+        q = q.where("s.name", ">=", filter.prefix).where("s.name", "<", `${filter.prefix}\uffff`);
+      } else {
+        // PostgreSQL compares by the database's collation, where such a range is not safe.
+        const pattern = `${filter.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        q = q.where(sql<boolean>`${sql.ref("s.name")} like ${pattern} escape '\\'`);
+      }
+    }
+    const after = filter.after;
+    if (after) {
+      q = q.where((eb) =>
+        eb.or([
+          eb("s.name", ">", after.name),
+          eb.and([eb("s.name", "=", after.name), eb("s.environment", ">", after.environment)]),
+          eb.and([
+            eb("s.name", "=", after.name),
+            eb("s.environment", "=", after.environment),
+            eb("s.id", ">", after.id),
+          ]),
+        ]),
+      );
+    }
+    return q.orderBy("s.name").orderBy("s.environment").orderBy("s.id").limit(filter.limit);
+  }
+
   return {
     async findById(workspaceId: string, id: string, trx: Db = db): Promise<SecretRecord | undefined> {
       const [row] = await rows(
@@ -206,36 +260,30 @@ export function createSecretsStore(db: Db, dialect: DialectName) {
     },
 
     async list(workspaceId: string, filter: ListFilter, trx: Db = db): Promise<SecretRecord[]> {
-      let q = withCurrentVersion(trx).where("s.workspace_id", "=", workspaceId);
-      if (filter.environment !== undefined) q = q.where("s.environment", "=", filter.environment);
-      if (filter.type !== undefined) q = q.where("s.type", "=", filter.type);
-      if (filter.prefix) {
-        if (dialect === "sqlite") {
-          // SQLite's LIKE is case-insensitive and cannot use the name index; names compare as
-          // bytes there, so every name with the prefix sorts in [prefix, prefix + U+FFFF).
-          q = q.where("s.name", ">=", filter.prefix).where("s.name", "<", `${filter.prefix}\uffff`);
-        } else {
-          // PostgreSQL compares by the database's collation, where such a range is not safe.
-          const pattern = `${filter.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-          q = q.where(sql<boolean>`${sql.ref("s.name")} like ${pattern} escape '\\'`);
-        }
-      }
-      const after = filter.after;
-      if (after) {
-        q = q.where((eb) =>
-          eb.or([
-            eb("s.name", ">", after.name),
-            eb.and([eb("s.name", "=", after.name), eb("s.environment", ">", after.environment)]),
-            eb.and([
-              eb("s.name", "=", after.name),
-              eb("s.environment", "=", after.environment),
-              eb("s.id", ">", after.id),
-            ]),
-          ]),
-        );
-      }
-      const found = await q.orderBy("s.name").orderBy("s.environment").orderBy("s.id").limit(filter.limit).execute();
+      const found = await itemColumns(listed(trx, workspaceId, filter)).execute();
       return found.map(toRecord);
+    },
+
+    /** The same page as `list`, with only what a list line shows: a narrower, cheaper read. */
+    async listSummaries(workspaceId: string, filter: ListFilter, trx: Db = db): Promise<SecretSummaryRecord[]> {
+      const found = await listed(trx, workspaceId, filter)
+        .select([
+          "s.id",
+          "s.name",
+          "s.type",
+          "s.environment",
+          "s.expires_at",
+          "s.current_version",
+          "v.kid",
+          "v.key_names",
+          "v.corrupted_at",
+        ])
+        .execute();
+      return found.map((row) => ({
+        ...row,
+        current_version: Number(row.current_version),
+        key_names: JSON.parse(row.key_names) as string[],
+      }));
     },
 
     /** The sealed value of one version: read only where it is about to be opened. */

@@ -97,20 +97,30 @@ export function registerSecretsCommands(program: Command, context: CliContext): 
       const coffer = await context.coffer();
       const workspaceId = await context.workspaceId(options);
       const envGiven = options.env !== undefined;
-      const items: SecretItem[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await coffer.secrets.list(workspaceId, {
-          limit: 1000,
-          ...(envGiven ? { environment: options.env } : {}),
-          ...(options.type ? { type: options.type } : {}),
-          ...(options.prefix ? { prefix: options.prefix } : {}),
-          ...(cursor ? { cursor } : {}),
-        });
-        items.push(...page.items);
-        cursor = page.next_cursor ?? undefined;
-      } while (cursor);
-      if (options.json) return context.json(items);
+      const filter = {
+        limit: 1000,
+        ...(envGiven ? { environment: options.env } : {}),
+        ...(options.type ? { type: options.type } : {}),
+        ...(options.prefix ? { prefix: options.prefix } : {}),
+      };
+      // Every page; --json prints whole items, the table only a list line's facts (a cheaper read).
+      const all = async <T>(read: (cursor?: string) => Promise<{ items: T[]; next_cursor: string | null }>) => {
+        const items: T[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await read(cursor);
+          items.push(...page.items);
+          cursor = page.next_cursor ?? undefined;
+        } while (cursor);
+        return items;
+      };
+      if (options.json)
+        return context.json(
+          await all((cursor) => coffer.secrets.list(workspaceId, { ...filter, ...(cursor ? { cursor } : {}) })),
+        );
+      const items = await all((cursor) =>
+        coffer.secrets.listSummaries(workspaceId, { ...filter, ...(cursor ? { cursor } : {}) }),
+      );
       if (items.length === 0) return context.out("No secrets.");
       context.out(
         context.table(
