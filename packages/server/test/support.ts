@@ -15,10 +15,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `coffer …` as a user would: a real process with only PATH and the given environment. */
-export function runCli(env: Record<string, string>, args: string[], input?: string): Promise<CliResult> {
+/**
+ * Runs `coffer …` as a user would: a real process with only PATH and the given environment
+ * (`bin`: another install's bin/coffer.cjs).
+ */
+export function runCli(env: Record<string, string>, args: string[], input?: string, bin = BIN): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
+    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

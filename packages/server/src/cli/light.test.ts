@@ -2,12 +2,11 @@
 // other command line from the ES module bundle. These run copies of an install as a user would:
 // one whose code cache V8 refuses (as after a Node upgrade) and one without the light bundle.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { canary, createTestEnvironment, type TestEnvironment } from "@coffer/core/testing";
-import { type CliResult, runCli } from "../../test/support.js";
+import { runCli } from "../../test/support.js";
 
 const SERVER = join(process.cwd(), "packages/server");
 
@@ -19,19 +18,6 @@ function install(name: string, folders: string[]): string {
   cpSync(join(SERVER, "package.json"), join(root, "package.json"));
   for (const folder of folders) cpSync(join(SERVER, "dist", folder), join(root, "dist", folder), { recursive: true });
   return root;
-}
-
-function runBin(bin: string, env: Record<string, string>, args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end("");
-  });
 }
 
 describe("coffer's two bundles (sqlite)", () => {
@@ -56,9 +42,9 @@ describe("coffer's two bundles (sqlite)", () => {
     writeFileSync(join(light, cache), "made by another version of Node");
     const bin = join(root, "bin/coffer.cjs");
 
-    const created = await runBin(bin, env.env, ["secrets", "create", "second", "K=v"]);
+    const created = await runCli(env.env, ["secrets", "create", "second", "K=v"], undefined, bin);
     assert.equal(created.code, 0, created.stderr);
-    const ours = await runBin(bin, env.env, ["secrets", "list", "--json"]);
+    const ours = await runCli(env.env, ["secrets", "list", "--json"], undefined, bin);
     const usual = await runCli(env.env, ["secrets", "list", "--json"]);
     assert.equal(ours.code, 0, ours.stderr);
     assert.equal(ours.stdout, usual.stdout);
@@ -80,7 +66,7 @@ describe("coffer's two bundles (sqlite)", () => {
       ["secrets", "show", "missing"],
       ["secrets", "list", "--bogus"],
     ]) {
-      const ours = await runBin(bin, env.env, args);
+      const ours = await runCli(env.env, args, undefined, bin);
       const usual = await runCli(env.env, args);
       assert.deepEqual(ours, usual, `coffer ${args.join(" ")}`);
     }
