@@ -150,6 +150,20 @@ describe("reusable reads on the embedded store", () => {
     }
   });
 
+  test("past the bound on kept reads, every read still answers with the stored row", () => {
+    const connection = new Sqlite(file);
+    try {
+      const { read } = sqliteStatements(connection);
+      const first = read(select, ["a"], true);
+      for (let i = 0; i < 5000; i++) read(select, [`missing_${i}`], true);
+      const again = read(select, ["a"], true);
+      assert.notEqual(again, first, "the kept rows were dropped and read anew");
+      assert.deepEqual(again, first);
+    } finally {
+      connection.close();
+    }
+  });
+
   test("this connection's own write drops kept rows at once, in the same turn", () => {
     const connection = new Sqlite(file);
     try {

@@ -5,6 +5,9 @@ import type { ImmediateReader } from "./immediate-reads.js";
 type Connection = InstanceType<typeof SqliteDatabase>;
 type Statement = ReturnType<Connection["prepare"]>;
 
+/** Most reusable reads kept at once (then all are dropped and refilled as requests come). */
+const MAX_KEPT_READS = 4096;
+
 /**
  * The embedded store's one connection as Kysely sees it, plus a reader that skips Kysely.
  *
@@ -28,9 +31,6 @@ type Statement = ReturnType<Connection["prepare"]>;
  * row this connection writes); when either moved, every kept row is dropped. So a token revoked
  * by the CLI while the server runs is refused from the server's next turn on, as without reuse.
  */
-/** Most reusable reads kept at once (then all are dropped and refilled as requests come). */
-const MAX_KEPT_READS = 4096;
-
 export function sqliteStatements(connection: Connection): {
   handle: SqliteHandle;
   read: ImmediateReader;
@@ -104,23 +104,20 @@ export function sqliteStatements(connection: Connection): {
     if (!reusable) return found.all(parameters) as unknown[];
     if (!stampChecked) checkStamp();
     const key = JSON.stringify(parameters);
+    const earlier = kept.get(found)?.get(key);
+    if (earlier !== undefined) return earlier;
+    const rows = Object.freeze((found.all(parameters) as object[]).map((row) => Object.freeze(row)));
+    if (keptCount >= MAX_KEPT_READS) {
+      kept.clear();
+      keptCount = 0;
+    }
     let byParameters = kept.get(found);
     if (byParameters === undefined) {
       byParameters = new Map();
       kept.set(found, byParameters);
     }
-    let rows = byParameters.get(key);
-    if (rows === undefined) {
-      rows = Object.freeze((found.all(parameters) as object[]).map((row) => Object.freeze(row)));
-      if (keptCount >= MAX_KEPT_READS) {
-        kept.clear();
-        keptCount = 0;
-        kept.set(found, byParameters);
-        byParameters.clear();
-      }
-      byParameters.set(key, rows);
-      keptCount += 1;
-    }
+    byParameters.set(key, rows);
+    keptCount += 1;
     return rows;
   };
 

@@ -105,7 +105,6 @@ export function createSecretsService(deps: {
    * unknown to this process or a full decrypt (run path, rotation, verify) has failed before.
    * A tampered ciphertext under a known key shows as `ok` until one of those meets it.
    */
-  /** Corrupted when a full decrypt failed on its current version, or its key is not in the keyring. */
   function statusOf(row: { corrupted_at: string | null; kid: string }): SecretItem["status"] {
     return row.corrupted_at !== null || !keyring.has(row.kid) ? "corrupted" : "ok";
   }
