@@ -30,7 +30,10 @@ function open(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
   const decipher = createDecipheriv("aes-256-gcm", key, sealed.subarray(0, IV_BYTES));
   decipher.setAAD(aad);
   decipher.setAuthTag(sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-  return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+  const plaintext = decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES));
+  // GCM is a stream mode: final() adds no bytes, it checks the tag (and throws when it fails).
+  decipher.final();
+  return plaintext;
 }
 
 function wrapAad(aad: Buffer, kid: string): Buffer {
@@ -65,12 +68,15 @@ export type OpenResult =
   | { ok: true; values: Record<string, string> }
   | { ok: false; reason: "unknown_kid" | "undecryptable" };
 
-// Unwrapped data keys by (AAD, kid, wrapped key), per keyring: a resolve then costs one AES-GCM
-// open per secret instead of two. It exposes nothing new: whoever can read this process's memory
-// can read the keyring's key-encryption keys, which unwrap every data key. Bounded, and wiped when
-// it is cleared. A value is still opened (and authenticated against its row) on every use.
+// Unwrapped data keys by wrapped key, per keyring (each entry remembers the key-encryption key's
+// id, and answers only for it): a resolve then costs one AES-GCM open per secret instead of two.
+// The AAD need not be part of the lookup: a data key found here still opens only a ciphertext
+// sealed under it for this row's AAD, so a wrapped key copied onto another row opens nothing
+// there. It exposes nothing new: whoever can read this process's memory can read the keyring's
+// key-encryption keys, which unwrap every data key. Bounded, and wiped when it is cleared. A
+// value is still opened (and authenticated against its row) on every use.
 const DATA_KEY_CACHE_MAX = 4096;
-const dataKeyCaches = new WeakMap<Keyring, Map<string, Buffer>>();
+const dataKeyCaches = new WeakMap<Keyring, Map<string, { kid: string; dataKey: Buffer }>>();
 
 function cachedDataKey(keyring: Keyring, kek: KeyEncryptionKey, aad: Buffer, wrappedKey: string): Buffer {
   let cache = dataKeyCaches.get(keyring);
@@ -78,15 +84,15 @@ function cachedDataKey(keyring: Keyring, kek: KeyEncryptionKey, aad: Buffer, wra
     cache = new Map();
     dataKeyCaches.set(keyring, cache);
   }
-  const id = `${aad.toString("latin1")}\u0000${kek.kid}\u0000${wrappedKey}`;
-  const hit = cache.get(id);
-  if (hit) return hit;
+  const hit = cache.get(wrappedKey);
+  if (hit !== undefined && hit.kid === kek.kid) return hit.dataKey;
   const dataKey = open(kek.key, Buffer.from(wrappedKey, "base64"), wrapAad(aad, kek.kid));
   if (cache.size >= DATA_KEY_CACHE_MAX) {
-    for (const key of cache.values()) key.fill(0);
+    for (const entry of cache.values()) entry.dataKey.fill(0);
     cache.clear();
   }
-  cache.set(id, dataKey);
+  hit?.dataKey.fill(0);
+  cache.set(wrappedKey, { kid: kek.kid, dataKey });
   return dataKey;
 }
 
@@ -109,12 +115,17 @@ export function openValues(
     if (options.fresh) freshKey = open(kek.key, Buffer.from(sealed.wrappedKey, "base64"), wrapAad(aad, kek.kid));
     const dataKey = freshKey ?? cachedDataKey(keyring, kek, aad, sealed.wrappedKey);
     const plaintext = open(dataKey, Buffer.from(sealed.ciphertext, "base64"), aad);
-    const values = JSON.parse(plaintext.toString("utf8")) as unknown;
+    const parsed = JSON.parse(plaintext.toString("utf8")) as unknown;
     plaintext.fill(0);
-    if (!values || typeof values !== "object" || Array.isArray(values)) return { ok: false, reason: "undecryptable" };
-    for (const v of Object.values(values)) if (typeof v !== "string") return { ok: false, reason: "undecryptable" };
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return { ok: false, reason: "undecryptable" };
     // No prototype: a key named like an Object.prototype member must not resolve to it.
-    return { ok: true, values: Object.assign(Object.create(null) as Record<string, string>, values) };
+    const values = Object.create(null) as Record<string, string>;
+    for (const key in parsed) {
+      const value = (parsed as Record<string, unknown>)[key];
+      if (typeof value !== "string") return { ok: false, reason: "undecryptable" };
+      values[key] = value;
+    }
+    return { ok: true, values };
   } catch {
     return { ok: false, reason: "undecryptable" };
   } finally {

@@ -1,5 +1,5 @@
 import { type Compilable, CompiledQuery, type Kysely } from "kysely";
-import { immediateChanges, immediateReader } from "./immediate-reads.js";
+import { immediateChanges, immediateReader, type ReadMode } from "./immediate-reads.js";
 
 /**
  * Kysely builds and compiles a query on every call, which costs as much as running a point read.
@@ -9,22 +9,42 @@ import { immediateChanges, immediateReader } from "./immediate-reads.js";
  */
 export function createCompiledQueries() {
   const texts = new Map<string, string>();
-  /** `reusable`: see ImmediateReader (the embedded store may answer from rows it already read). */
-  return async function rows<R, DB>(
+  /**
+   * `mode`: see ReadMode. The embedded store may answer `reuse` from rows it already read; `raw`
+   * rows are arrays of the columns in SELECT order from every store (the caller names the tuple).
+   */
+  function rows<R, DB>(
     db: Kysely<DB>,
     key: string,
     parameters: unknown[],
     build: () => Compilable<R>,
-    options: { reusable?: boolean } = {},
-  ): Promise<readonly R[]> {
+    mode?: "reuse",
+  ): Promise<readonly R[]>;
+  function rows<T extends readonly unknown[], DB>(
+    db: Kysely<DB>,
+    key: string,
+    parameters: unknown[],
+    build: () => Compilable<unknown>,
+    mode: "raw",
+  ): Promise<readonly T[]>;
+  async function rows<DB>(
+    db: Kysely<DB>,
+    key: string,
+    parameters: unknown[],
+    build: () => Compilable<unknown>,
+    mode?: ReadMode,
+  ): Promise<readonly unknown[]> {
     const text = texts.get(key);
     if (text !== undefined) {
-      const found = immediateReader(db)?.(text, parameters, options.reusable);
-      if (found !== undefined) return found as readonly R[];
-      return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
+      const found = immediateReader(db)?.(text, parameters, mode);
+      if (found !== undefined) return found;
     }
-    return (await db.executeQuery(compileOnce(texts, key, parameters, build))).rows;
-  };
+    const query = text !== undefined ? CompiledQuery.raw(text, parameters) : compileOnce(texts, key, parameters, build);
+    const found = (await db.executeQuery<object>(query)).rows;
+    // Both drivers give a row's keys in column order.
+    return mode === "raw" ? found.map((row) => Object.values(row)) : found;
+  }
+  return rows;
 }
 
 /** The same for writes whose caller needs the number of rows they changed. */
@@ -46,12 +66,12 @@ export function createCompiledChanges() {
   };
 }
 
-function compileOnce<R>(
+function compileOnce(
   texts: Map<string, string>,
   key: string,
   parameters: unknown[],
-  build: () => Compilable<R>,
-): CompiledQuery<R> {
+  build: () => Compilable<unknown>,
+): CompiledQuery<unknown> {
   const compiled = build().compile();
   if (compiled.parameters.length !== parameters.length || compiled.parameters.some((p, i) => p !== parameters[i])) {
     throw new Error(`compiled query ${key}: parameters do not match the builder's order`);

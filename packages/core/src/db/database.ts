@@ -118,7 +118,9 @@ function openSqlite(path: string): Database {
         write.begin();
         // Compiled statements of this transaction run straight on the connection (it holds the lock).
         let open = true;
-        registerImmediateReader(conn, (text, parameters) => (open ? write.run(text, parameters) : undefined));
+        registerImmediateReader(conn, (text, parameters, mode) =>
+          open ? write.run(text, parameters, mode) : undefined,
+        );
         registerImmediateChanges(conn, (text, parameters) => (open ? write.changes(text, parameters) : undefined));
         try {
           const result = await work(conn);

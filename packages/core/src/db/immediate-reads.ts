@@ -1,13 +1,21 @@
 /**
+ * How an immediate read returns its rows:
+ * - `reuse`: objects that may come from an earlier identical read when the database has not
+ *   changed since (sqlite-statements.ts); they are then frozen, shared with other callers.
+ * - `raw`: each row an array of its columns in SELECT order (no object with named keys per row:
+ *   the hot run-path read of many rows).
+ */
+export type ReadMode = "reuse" | "raw";
+
+/**
  * Runs a compiled read at once on the store's own connection, or returns undefined when it cannot
  * (a transaction is open on it, or the statement writes): then the caller goes through Kysely.
- * `reusable`: the rows may come from an earlier identical read when the database has not changed
- * since (sqlite-statements.ts); they are then frozen, shared with other callers.
+ * Rows are objects unless `mode` says otherwise.
  */
 export type ImmediateReader = (
   text: string,
   parameters: readonly unknown[],
-  reusable?: boolean,
+  mode?: ReadMode,
 ) => readonly unknown[] | undefined;
 
 const readers = new WeakMap<object, ImmediateReader>();

@@ -134,17 +134,34 @@ describe("reusable reads on the embedded store", () => {
     const connection = new Sqlite(file);
     try {
       const { read } = sqliteStatements(connection);
-      const first = read(select, ["a"], true);
+      const first = read(select, ["a"], "reuse");
       await nextTurn();
-      const again = read(select, ["a"], true);
+      const again = read(select, ["a"], "reuse");
       assert.equal(again, first, "the same rows, not a second query");
       assert.ok(Object.isFrozen(again) && Object.isFrozen(again?.[0]));
       assert.throws(() => {
         (again?.[0] as { label: string }).label = "changed";
       }, TypeError);
       // Other parameters and non-reusable reads are their own queries.
-      assert.deepEqual(read(select, ["b"], true), []);
+      assert.deepEqual(read(select, ["b"], "reuse"), []);
       assert.notEqual(read(select, ["a"]), first);
+    } finally {
+      connection.close();
+    }
+  });
+
+  test("a raw read gives each row as its columns in order, and the same SQL still reads objects", () => {
+    const connection = new Sqlite(file);
+    try {
+      const { read, write } = sqliteStatements(connection);
+      assert.deepEqual(read(select, ["a"], "raw"), [["a", "first"]]);
+      assert.deepEqual(read(select, ["a"]), [{ id: "a", label: "first" }]);
+      assert.deepEqual(read(select, ["a"], "raw"), [["a", "first"]]);
+      // Inside a write transaction too.
+      write.begin();
+      assert.deepEqual(write.run(select, ["a"], "raw"), [["a", "first"]]);
+      assert.deepEqual(write.run(select, ["a"]), [{ id: "a", label: "first" }]);
+      write.rollback();
     } finally {
       connection.close();
     }
@@ -154,9 +171,9 @@ describe("reusable reads on the embedded store", () => {
     const connection = new Sqlite(file);
     try {
       const { read } = sqliteStatements(connection);
-      const first = read(select, ["a"], true);
-      for (let i = 0; i < 5000; i++) read(select, [`missing_${i}`], true);
-      const again = read(select, ["a"], true);
+      const first = read(select, ["a"], "reuse");
+      for (let i = 0; i < 5000; i++) read(select, [`missing_${i}`], "reuse");
+      const again = read(select, ["a"], "reuse");
       assert.notEqual(again, first, "the kept rows were dropped and read anew");
       assert.deepEqual(again, first);
     } finally {
@@ -168,9 +185,9 @@ describe("reusable reads on the embedded store", () => {
     const connection = new Sqlite(file);
     try {
       const { read, handle } = sqliteStatements(connection);
-      assert.equal(label(read(select, ["a"], true)), "first");
+      assert.equal(label(read(select, ["a"], "reuse")), "first");
       handle.prepare("update t set label = ? where id = ?").run(["own write", "a"]);
-      assert.equal(label(read(select, ["a"], true)), "own write");
+      assert.equal(label(read(select, ["a"], "reuse")), "own write");
     } finally {
       connection.close();
     }
@@ -182,12 +199,12 @@ describe("reusable reads on the embedded store", () => {
     try {
       const { read } = sqliteStatements(connection);
       other.prepare("update t set label = ? where id = ?").run("before", "a");
-      assert.equal(label(read(select, ["a"], true)), "before");
+      assert.equal(label(read(select, ["a"], "reuse")), "before");
       await nextTurn();
-      assert.equal(label(read(select, ["a"], true)), "before");
+      assert.equal(label(read(select, ["a"], "reuse")), "before");
       other.prepare("update t set label = ? where id = ?").run("other process", "a");
       await nextTurn();
-      assert.equal(label(read(select, ["a"], true)), "other process");
+      assert.equal(label(read(select, ["a"], "reuse")), "other process");
     } finally {
       other.close();
       connection.close();

@@ -1,6 +1,6 @@
 import type SqliteDatabase from "better-sqlite3";
 import type { SqliteDatabase as SqliteHandle } from "kysely";
-import type { ImmediateReader } from "./immediate-reads.js";
+import type { ImmediateReader, ReadMode } from "./immediate-reads.js";
 
 type Connection = InstanceType<typeof SqliteDatabase>;
 type Statement = ReturnType<Connection["prepare"]>;
@@ -37,6 +37,8 @@ export function sqliteStatements(connection: Connection): {
   write: SqliteWriter;
 } {
   const cache = new Map<string, Statement>();
+  /** The same statements in raw mode (arrays for rows): better-sqlite3's mode is per statement. */
+  const rawCache = new Map<string, Statement>();
   let sharedRead = false;
   const begin = connection.prepare("begin");
   const commit = connection.prepare("commit");
@@ -78,6 +80,17 @@ export function sqliteStatements(connection: Connection): {
     return found;
   }
 
+  function rawStatement(text: string): Statement {
+    let found = rawCache.get(text);
+    if (!found) {
+      if (rawCache.size >= 100) rawCache.clear();
+      found = connection.prepare(text);
+      if (found.reader) found.raw(true);
+      rawCache.set(text, found);
+    }
+    return found;
+  }
+
   const handle: SqliteHandle = {
     close: () => {
       endSharedRead();
@@ -90,18 +103,18 @@ export function sqliteStatements(connection: Connection): {
     },
   };
 
-  const read: ImmediateReader = (text, parameters, reusable = false) => {
+  const read: ImmediateReader = (text, parameters, mode) => {
     // Another caller's transaction is open (a writer between its awaits): its uncommitted rows
     // must not be read, so this read waits for Kysely's connection lock instead.
     if (connection.inTransaction && !sharedRead) return undefined;
-    const found = statement(text);
+    const found = mode === "raw" ? rawStatement(text) : statement(text);
     if (!found.reader) return undefined;
     if (!sharedRead) {
       begin.run();
       sharedRead = true;
       setImmediate(endSharedRead);
     }
-    if (!reusable) return found.all(parameters) as unknown[];
+    if (mode !== "reuse") return found.all(parameters) as unknown[];
     if (!stampChecked) checkStamp();
     const key = JSON.stringify(parameters);
     const earlier = kept.get(found)?.get(key);
@@ -131,8 +144,8 @@ export function sqliteStatements(connection: Connection): {
     rollback() {
       if (connection.inTransaction) rollback.run();
     },
-    run(text, parameters) {
-      const found = statement(text);
+    run(text, parameters, mode) {
+      const found = mode === "raw" ? rawStatement(text) : statement(text);
       if (found.reader) return found.all(parameters) as unknown[];
       found.run(parameters);
       return [];
@@ -152,7 +165,7 @@ export interface SqliteWriter {
   commit(): void;
   rollback(): void;
   /** Runs one compiled statement of the open write transaction; its rows (none for a plain write). */
-  run(text: string, parameters: readonly unknown[]): unknown[];
+  run(text: string, parameters: readonly unknown[], mode?: ReadMode): unknown[];
   /** Runs one compiled write of the open write transaction; the number of rows it changed. */
   changes(text: string, parameters: readonly unknown[]): number;
 }

@@ -73,30 +73,29 @@ export function createResolutionService(deps: {
       const variables = new Map<string, Record<string, unknown>>();
       const corrupted: RunResolution["corrupted"] = [];
       const corruptedIds: string[] = [];
-      for (const row of found) {
-        if (row.kind === "v") {
-          variables.set(row.name, JSON.parse(row.payload) as Record<string, unknown>);
+      for (const [kind, id, name, type, storedVersion, versionId, ciphertext, wrappedKey, kid, payload] of found) {
+        if (kind === "v") {
+          variables.set(name, JSON.parse(payload) as Record<string, unknown>);
           continue;
         }
-        const versionId = row.version_id ?? "";
-        const opened = openValues(keyring, versionAad(input.workspaceId, row.id, versionId), {
-          ciphertext: row.ciphertext ?? "",
-          wrappedKey: row.wrapped_key ?? "",
-          kid: row.kid ?? "",
+        const opened = openValues(keyring, versionAad(input.workspaceId, id, versionId ?? ""), {
+          ciphertext: ciphertext ?? "",
+          wrappedKey: wrappedKey ?? "",
+          kid: kid ?? "",
         });
-        const version = Number(row.version);
+        const version = Number(storedVersion);
         if (!opened.ok) {
-          corrupted.push({ secret: row.name, version });
+          corrupted.push({ secret: name, version });
           // Only a failure under a key this process has is the row's fault; mark that one.
-          if (opened.reason === "undecryptable") corruptedIds.push(versionId);
+          if (opened.reason === "undecryptable") corruptedIds.push(versionId ?? "");
         }
-        secrets.set(row.name, {
-          id: row.id,
-          name: row.name,
-          type: row.type as SecretType,
+        secrets.set(name, {
+          id,
+          name,
+          type: type as SecretType,
           environment: input.environment,
           version,
-          keys: JSON.parse(row.payload) as string[],
+          keys: JSON.parse(payload) as string[],
           values: opened.ok ? opened.values : null,
         });
       }
@@ -111,8 +110,12 @@ export function createResolutionService(deps: {
       const missingVariables = variableNames.filter((n) => !variables.has(n));
 
       const events: AuditEventInput[] = [];
+      const { requestId } = input.actor;
+      const { runId, actionId } = input;
       for (const secret of secrets.values()) {
-        events.push({
+        const details: Record<string, unknown> = { version: secret.version };
+        if (actionId) details.action = actionId;
+        const event: AuditEventInput = {
           actor: input.actor.actor,
           workspaceId: input.workspaceId,
           action: "secret.use",
@@ -121,10 +124,12 @@ export function createResolutionService(deps: {
           targetId: secret.id,
           targetName: secret.name,
           environment: input.environment,
-          ...(input.actor.requestId ? { requestId: input.actor.requestId } : {}),
-          ...(input.runId ? { runId: input.runId } : {}),
-          details: { version: secret.version, ...(input.actionId ? { action: input.actionId } : {}) },
-        });
+          details,
+        };
+        // Set only when present (no spread of a throwaway object per event: this runs per secret per run).
+        if (requestId) event.requestId = requestId;
+        if (runId) event.runId = runId;
+        events.push(event);
       }
       const returned = input.useAudit === "return";
       if (!returned) await audit.record(events);

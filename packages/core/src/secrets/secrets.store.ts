@@ -239,7 +239,7 @@ export function createSecretsStore(db: Db, dialect: DialectName) {
         "findById",
         [workspaceId, id],
         () => withCurrentVersion(trx).where("s.workspace_id", "=", workspaceId).where("s.id", "=", id),
-        { reusable: true },
+        "reuse",
       );
       return row && toRecord(row);
     },
@@ -254,7 +254,7 @@ export function createSecretsStore(db: Db, dialect: DialectName) {
             .where("s.workspace_id", "=", workspaceId)
             .where("s.name", "=", name)
             .where("s.environment", "=", environment),
-        { reusable: true },
+        "reuse",
       );
       return row && toRecord(row);
     },

@@ -142,15 +142,15 @@ export async function storedValues(
   const { database, keyring } = internalsOf(coffer);
   const rows = await createResolutionStore(database.db).findForRun(workspaceId, environment, names, []);
   const out = new Map<string, { id: string; keys: string[]; values: Record<string, string> | null }>();
-  for (const row of rows) {
-    const opened = openValues(keyring, versionAad(workspaceId, row.id, row.version_id ?? ""), {
-      ciphertext: row.ciphertext ?? "",
-      wrappedKey: row.wrapped_key ?? "",
-      kid: row.kid ?? "",
+  for (const [, id, name, , , versionId, ciphertext, wrappedKey, kid, payload] of rows) {
+    const opened = openValues(keyring, versionAad(workspaceId, id, versionId ?? ""), {
+      ciphertext: ciphertext ?? "",
+      wrappedKey: wrappedKey ?? "",
+      kid: kid ?? "",
     });
-    out.set(row.name, {
-      id: row.id,
-      keys: JSON.parse(row.payload) as string[],
+    out.set(name, {
+      id,
+      keys: JSON.parse(payload) as string[],
       values: opened.ok ? { ...opened.values } : null,
     });
   }
@@ -184,8 +184,8 @@ export function countQueries(coffer: Coffer): { count: () => number; stop: () =>
   // Compiled reads on the embedded store skip Kysely (db/immediate-reads.ts): counted there.
   const reader = immediateReader(db);
   if (reader) {
-    registerImmediateReader(db, (text, parameters, reusable) => {
-      const found = reader(text, parameters, reusable);
+    registerImmediateReader(db, (text, parameters, mode) => {
+      const found = reader(text, parameters, mode);
       if (found !== undefined) n += 1;
       return found;
     });

@@ -73,7 +73,7 @@ export function createTokensStore(db: Db) {
             .where("t.token_hash", "=", hash)
             .where("t.revoked_at", "is", null),
         // Every API request reads its token: kept while the database does not change.
-        { reusable: true },
+        "reuse",
       );
       return row;
     },
