@@ -103,8 +103,10 @@ function makeKeyring(keys: KeyEncryptionKey[], source: "environment" | "file", p
 
 function fileStamp(path: string): string {
   try {
-    const s = statSync(path, { bigint: true });
-    return `${s.ino}:${s.size}:${s.mtimeNs}`;
+    // Not { bigint: true }: every write stats the file, and BigInt stats cost twice as much. A
+    // rewrite moves the inode (keys rotate renames a new file into place) or the size or mtime.
+    const s = statSync(path);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return "";
   }

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
 import type { CofferSchema } from "../db/schema.js";
-import { setVersionsCorrupted } from "../secrets/secrets.store.js";
+import { setVersionsCorrupted, type VersionKey } from "../secrets/secrets.store.js";
 
 /** Every key id something in the store is wrapped or MACed with: versions and the audit anchor. */
 export async function kidsInUse(database: Database): Promise<string[]> {
@@ -31,14 +31,17 @@ export function createKeysStore(db: Kysely<CofferSchema>) {
       return new Map(rows.map((r) => [r.kid, Number(r.n)]));
     },
 
-    /** The next batch of versions not wrapped by `kid`, in id order after `lastId`. */
-    async batchNotWrappedBy(kid: string, lastId: string, limit: number) {
+    /** The next batch of versions not wrapped by `kid`, in key order after `after`. */
+    async batchNotWrappedBy(kid: string, after: VersionKey | null, limit: number) {
       return db
         .selectFrom("secret_versions")
-        .select(["id", "secret_id", "workspace_id", "wrapped_key", "kid"])
+        .select(["id", "secret_id", "workspace_id", "number", "wrapped_key", "kid"])
         .where("kid", "!=", kid)
-        .where("id", ">", lastId)
-        .orderBy("id")
+        .$if(after !== null, (q) =>
+          q.where((eb) => eb(eb.refTuple("secret_id", "number"), ">", eb.tuple(after!.secretId, after!.number))),
+        )
+        .orderBy("secret_id")
+        .orderBy("number")
         .limit(limit)
         .execute();
     },
@@ -46,14 +49,15 @@ export function createKeysStore(db: Kysely<CofferSchema>) {
     /** Re-wrapped data keys; a row another process changed meanwhile (other kid) is left alone. */
     async saveRewrapped(
       trx: Kysely<CofferSchema>,
-      updates: readonly { id: string; fromKid: string; wrappedKey: string }[],
+      updates: readonly (VersionKey & { fromKid: string; wrappedKey: string })[],
       kid: string,
     ) {
       for (const u of updates) {
         await trx
           .updateTable("secret_versions")
           .set({ wrapped_key: u.wrappedKey, kid })
-          .where("id", "=", u.id)
+          .where("secret_id", "=", u.secretId)
+          .where("number", "=", u.number)
           .where("kid", "=", u.fromKid)
           .execute();
       }
@@ -65,8 +69,8 @@ export function createKeysStore(db: Kysely<CofferSchema>) {
       return { versions: await this.countByKid(), ...(anchor ? { anchorKid: anchor.kid } : {}) };
     },
 
-    markCorrupted: (trx: Kysely<CofferSchema>, versionIds: readonly string[], at: string) =>
-      setVersionsCorrupted(trx, versionIds, at),
+    markCorrupted: (trx: Kysely<CofferSchema>, versions: readonly VersionKey[], at: string) =>
+      setVersionsCorrupted(trx, versions, at),
   };
 }
 

@@ -3,6 +3,7 @@ import { rewrapKey, versionAad } from "../crypto/envelope.js";
 import { addKeyToFile, type Keyring } from "../crypto/keyring.js";
 import type { Database } from "../db/database.js";
 import type { Actor } from "../secrets/secrets.schema.js";
+import type { VersionKey } from "../secrets/secrets.store.js";
 import type { KeysStore } from "./keys.store.js";
 import { type PruneResult, pruneRetiredKeys } from "./prune.js";
 
@@ -84,26 +85,28 @@ export function createRotationService(deps: {
       });
       let rewrapped = 0;
       let unreadable = 0;
-      const broken: string[] = [];
-      let lastId = "";
+      const broken: VersionKey[] = [];
+      let after: VersionKey | null = null;
       for (;;) {
-        const rows = await store.batchNotWrappedBy(target.kid, lastId, deps.batchSize);
+        const rows = await store.batchNotWrappedBy(target.kid, after, deps.batchSize);
         if (rows.length === 0) break;
-        lastId = rows[rows.length - 1]!.id;
-        const updates: { id: string; fromKid: string; wrappedKey: string }[] = [];
+        const last = rows[rows.length - 1]!;
+        after = { secretId: last.secret_id, number: Number(last.number) };
+        const updates: (VersionKey & { fromKid: string; wrappedKey: string })[] = [];
         for (const row of rows) {
+          const key = { secretId: row.secret_id, number: Number(row.number) };
           const next = rewrapKey(
             keyring,
             versionAad(row.workspace_id, row.secret_id, row.id),
             { wrappedKey: row.wrapped_key, kid: row.kid },
             target,
           );
-          if (next) updates.push({ id: row.id, fromKid: row.kid, wrappedKey: next.wrappedKey });
+          if (next) updates.push({ ...key, fromKid: row.kid, wrappedKey: next.wrappedKey });
           else {
             unreadable += 1;
             // A known key that fails to unwrap means the row was altered; an unknown key is the
             // keyring's problem, already visible to listings, and not marked.
-            if (keyring.has(row.kid)) broken.push(row.id);
+            if (keyring.has(row.kid)) broken.push(key);
           }
         }
         await writer.writeTransaction(async (trx) => {

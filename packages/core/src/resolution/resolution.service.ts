@@ -2,6 +2,7 @@ import type { SecretType } from "@coffer/sdk/secret-types";
 import type { Actor, AuditEventInput, AuditService } from "../audit/audit.service.js";
 import { openValues, versionAad } from "../crypto/envelope.js";
 import type { Keyring } from "../crypto/keyring.js";
+import type { VersionKey } from "../secrets/secrets.store.js";
 import type { ResolutionStore } from "./resolution.store.js";
 
 /** One secret as an action run receives it. */
@@ -72,7 +73,7 @@ export function createResolutionService(deps: {
       const secrets = new Map<string, ResolvedSecret>();
       const variables = new Map<string, Record<string, unknown>>();
       const corrupted: RunResolution["corrupted"] = [];
-      const corruptedIds: string[] = [];
+      const corruptedVersions: VersionKey[] = [];
       for (const [kind, id, name, type, storedVersion, versionId, ciphertext, wrappedKey, kid, payload] of found) {
         if (kind === "v") {
           variables.set(name, JSON.parse(payload) as Record<string, unknown>);
@@ -87,7 +88,7 @@ export function createResolutionService(deps: {
         if (!opened.ok) {
           corrupted.push({ secret: name, version });
           // Only a failure under a key this process has is the row's fault; mark that one.
-          if (opened.reason === "undecryptable") corruptedIds.push(versionId ?? "");
+          if (opened.reason === "undecryptable") corruptedVersions.push({ secretId: id, number: version });
         }
         secrets.set(name, {
           id,
@@ -134,7 +135,7 @@ export function createResolutionService(deps: {
       const returned = input.useAudit === "return";
       if (!returned) await audit.record(events);
       // Later metadata reads show the secret as corrupted without decrypting it themselves.
-      if (corruptedIds.length > 0) await store.markCorrupted(corruptedIds, clock().toISOString());
+      if (corruptedVersions.length > 0) await store.markCorrupted(corruptedVersions, clock().toISOString());
       return {
         secrets,
         variables,

@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import { createCompiledQueries } from "../db/compiled-queries.js";
 import type { CofferSchema } from "../db/schema.js";
-import { setVersionsCorrupted } from "../secrets/secrets.store.js";
+import { setVersionsCorrupted, type VersionKey } from "../secrets/secrets.store.js";
 
 /**
  * One row of the run-path read, its columns in SELECT order: a secret's current version (`s`) or
@@ -48,7 +48,7 @@ export function createResolutionStore(db: Kysely<CofferSchema>) {
           if (secretNames.length > 0) {
             branches.push(sql`select 's' as kind, s.id, s.name, s.type, s.current_version as version,
               s.current_version_id as version_id, v.ciphertext, v.wrapped_key, v.kid, v.key_names as payload
-            from secrets s join secret_versions v on v.id = s.current_version_id
+            from secrets s join secret_versions v on v.secret_id = s.id and v.number = s.current_version
             where s.workspace_id = ${workspaceId} and s.environment = ${environment}
               and s.name in (${sql.join(secretNames)})`);
           }
@@ -67,7 +67,7 @@ export function createResolutionStore(db: Kysely<CofferSchema>) {
       );
     },
 
-    markCorrupted: (versionIds: readonly string[], at: string) => setVersionsCorrupted(db, versionIds, at),
+    markCorrupted: (versions: readonly VersionKey[], at: string) => setVersionsCorrupted(db, versions, at),
   };
 }
 

@@ -34,6 +34,7 @@ import type {
   SecretChanges,
   SecretRecord,
   SecretsStore,
+  VersionKey,
 } from "./secrets.store.js";
 
 export const DEFAULT_ENVIRONMENT = "default";
@@ -81,7 +82,7 @@ export function createSecretsService(deps: {
 
   /** Opens a secret's current version, reading its sealed value first (metadata reads never do). */
   async function openCurrent(row: SecretRecord): Promise<OpenResult> {
-    const sealed = await store.sealedVersion(row.current_version_id);
+    const sealed = await store.sealedVersion({ secretId: row.id, number: row.current_version });
     if (!sealed) throw notFound(row.id);
     return open(sealed, row.id, row.current_version_id);
   }
@@ -409,22 +410,24 @@ export function createSecretsService(deps: {
    */
   async function verify(actor: Actor): Promise<VerifyReport> {
     const problems: VerifyProblem[] = [];
-    const healed: string[] = [];
-    const broken: string[] = [];
+    const healed: VersionKey[] = [];
+    const broken: VersionKey[] = [];
     let checked = 0;
-    let lastId = "";
+    let after: VersionKey | null = null;
     for (;;) {
-      const page = await store.versionsAfter(lastId, VERIFY_BATCH);
+      const page = await store.versionsAfter(after, VERIFY_BATCH);
       if (page.length === 0) break;
-      lastId = page[page.length - 1]!.id;
+      const last = page[page.length - 1]!;
+      after = { secretId: last.secret_id, number: Number(last.number) };
       for (const v of page) {
         checked += 1;
+        const key = { secretId: v.secret_id, number: Number(v.number) };
         const opened = open(v, v.secret_id, v.id, { fresh: true });
         if (opened.ok) {
-          if (v.corrupted_at !== null) healed.push(v.id);
+          if (v.corrupted_at !== null) healed.push(key);
           continue;
         }
-        if (v.corrupted_at === null && opened.reason === "undecryptable") broken.push(v.id);
+        if (v.corrupted_at === null && opened.reason === "undecryptable") broken.push(key);
         problems.push({
           workspace_id: v.workspace_id,
           secret_id: v.secret_id,

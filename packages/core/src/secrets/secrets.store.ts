@@ -94,7 +94,11 @@ export interface ListFilter {
 
 /** Secrets joined with their current version, nothing selected yet. */
 function joinedCurrent(db: Db) {
-  return db.selectFrom("secrets as s").innerJoin("secret_versions as v", "v.id", "s.current_version_id");
+  return db
+    .selectFrom("secrets as s")
+    .innerJoin("secret_versions as v", (join) =>
+      join.onRef("v.secret_id", "=", "s.id").onRef("v.number", "=", "s.current_version"),
+    );
 }
 
 type JoinedCurrent = ReturnType<typeof joinedCurrent>;
@@ -187,13 +191,28 @@ function changesRow(changes: SecretChanges) {
   };
 }
 
+/** A version by its key: the secret it belongs to and its number (how every version is found). */
+export interface VersionKey {
+  secretId: string;
+  number: number;
+}
+
+/** Versions per statement when marking them (SQLite caps how deep one expression may nest). */
+const MARK_CHUNK = 100;
+
 /**
  * Marks versions a full decrypt failed on (`at`), or clears the mark (null). Shared by every path
  * that decrypts: the run path, rotation and `secrets verify`.
  */
-export async function setVersionsCorrupted(trx: Db, versionIds: readonly string[], at: string | null): Promise<void> {
-  if (versionIds.length === 0) return;
-  await trx.updateTable("secret_versions").set({ corrupted_at: at }).where("id", "in", versionIds).execute();
+export async function setVersionsCorrupted(trx: Db, versions: readonly VersionKey[], at: string | null): Promise<void> {
+  for (let i = 0; i < versions.length; i += MARK_CHUNK) {
+    const chunk = versions.slice(i, i + MARK_CHUNK);
+    await trx
+      .updateTable("secret_versions")
+      .set({ corrupted_at: at })
+      .where((eb) => eb.or(chunk.map((v) => eb.and([eb("secret_id", "=", v.secretId), eb("number", "=", v.number)]))))
+      .execute();
+  }
 }
 
 export function createSecretsStore(db: Db, dialect: DialectName) {
@@ -288,13 +307,14 @@ export function createSecretsStore(db: Db, dialect: DialectName) {
 
     /** The sealed value of one version: read only where it is about to be opened. */
     async sealedVersion(
-      versionId: string,
+      version: VersionKey,
       trx: Db = db,
     ): Promise<(SealedVersion & { workspace_id: string }) | undefined> {
       return trx
         .selectFrom("secret_versions")
         .select(["workspace_id", "ciphertext", "wrapped_key", "kid"])
-        .where("id", "=", versionId)
+        .where("secret_id", "=", version.secretId)
+        .where("number", "=", version.number)
         .executeTakeFirst();
     },
 
@@ -318,8 +338,8 @@ export function createSecretsStore(db: Db, dialect: DialectName) {
       return row && toVersion(row);
     },
 
-    /** Every version of the store, in id order, a page at a time (for `secrets verify`). */
-    async versionsAfter(lastId: string, limit: number, trx: Db = db) {
+    /** Every version of the store in key order, a page at a time after `after` (for `secrets verify`). */
+    async versionsAfter(after: VersionKey | null, limit: number, trx: Db = db) {
       return trx
         .selectFrom("secret_versions as v")
         .innerJoin("secrets as s", "s.id", "v.secret_id")
@@ -336,8 +356,11 @@ export function createSecretsStore(db: Db, dialect: DialectName) {
           "s.environment",
           "s.current_version_id",
         ])
-        .where("v.id", ">", lastId)
-        .orderBy("v.id")
+        .$if(after !== null, (q) =>
+          q.where((eb) => eb(eb.refTuple("v.secret_id", "v.number"), ">", eb.tuple(after!.secretId, after!.number))),
+        )
+        .orderBy("v.secret_id")
+        .orderBy("v.number")
         .limit(limit)
         .execute();
     },
@@ -422,8 +445,8 @@ export function createSecretsStore(db: Db, dialect: DialectName) {
     },
 
     /** Marks (or clears) versions found undecryptable by a full decrypt. */
-    markCorrupted: (versionIds: readonly string[], at: string | null, trx: Db = db) =>
-      setVersionsCorrupted(trx, versionIds, at),
+    markCorrupted: (versions: readonly VersionKey[], at: string | null, trx: Db = db) =>
+      setVersionsCorrupted(trx, versions, at),
 
     async environments(workspaceId: string, trx: Db = db) {
       const found = await trx

@@ -8,7 +8,7 @@ import { type Kysely, SqliteAdapter, sql } from "kysely";
  *   once per command, and a scan of the table serves them; rotation walks versions by id, and
  *   its re-wrap updates no longer maintain the index.
  * - `audit_events.id` loses its unique index: events are found by `seq`, never by id (a UUIDv7
- *   with 74 random bits needs no index to be unique).
+ *   with 62 random bits needs no index to be unique).
  * Measured and left alone: `secrets` as a WITHOUT ROWID table saves its id index but its table
  * and name index then split about half again as often (index B-trees get no append fast path and
  * carry the text key), a net 0.3 page per create, not worth the rebuild of both secret tables.
