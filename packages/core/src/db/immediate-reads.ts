@@ -46,3 +46,30 @@ export function registerImmediateChanges(db: object, run: ImmediateChanges): voi
 export function immediateChanges(db: object): ImmediateChanges | undefined {
   return writers.get(db);
 }
+
+/**
+ * `convert` once per kept row: a row a `reuse` read returns again (the same frozen object) gets the
+ * same converted value, itself frozen all the way down since every caller shares it. Rows read
+ * afresh (not frozen: another store, or no reuse) are converted on every call, as before.
+ */
+export function convertedOnce<R extends object, T extends object>(convert: (row: R) => T): (row: R) => T {
+  const converted = new WeakMap<R, T>();
+  return (row) => {
+    if (!Object.isFrozen(row)) return convert(row);
+    let value = converted.get(row);
+    if (value === undefined) {
+      value = deepFreeze(convert(row));
+      converted.set(row, value);
+    }
+    return value;
+  };
+}
+
+// Byte buffers cannot be frozen; they stay the converter's own (callers never see them change).
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -2,6 +2,7 @@ import type { SecretType } from "@coffer/sdk/secret-types";
 import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
 import { createCompiledQueries } from "../db/compiled-queries.js";
 import type { DialectName } from "../db/database.js";
+import { convertedOnce } from "../db/immediate-reads.js";
 import type { CofferSchema, SecretsTable, SecretVersionsTable } from "../db/schema.js";
 import type { SecretMetadata } from "../secret-types/index.js";
 
@@ -145,7 +146,7 @@ export interface SecretSummaryRecord {
 }
 
 // The one place JSON columns and driver number types become domain values.
-function toRecord(row: JoinedRow): SecretRecord {
+function toRecordFresh(row: JoinedRow): SecretRecord {
   return {
     id: row.id,
     workspace_id: row.workspace_id,
@@ -168,6 +169,9 @@ function toRecord(row: JoinedRow): SecretRecord {
     corrupted_at: row.corrupted_at,
   };
 }
+
+/** A kept row (metadata reads of an unchanged store) is converted once: its JSON is parsed once. */
+const toRecord = convertedOnce(toRecordFresh);
 
 function toVersion(row: VersionRowRaw): VersionRecord {
   return {
@@ -280,7 +284,7 @@ export function createSecretsStore(db: Db, dialect: DialectName) {
 
     async list(workspaceId: string, filter: ListFilter, trx: Db = db): Promise<SecretRecord[]> {
       const found = await itemColumns(listed(trx, workspaceId, filter)).execute();
-      return found.map(toRecord);
+      return found.map(toRecordFresh);
     },
 
     /** The same page as `list`, with only what a list line shows: a narrower, cheaper read. */

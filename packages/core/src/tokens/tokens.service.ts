@@ -2,6 +2,7 @@ import { hash, randomBytes, timingSafeEqual } from "node:crypto";
 import { type AuditService, targetEvent } from "../audit/audit.service.js";
 import type { Database } from "../db/database.js";
 import { newId } from "../db/ids.js";
+import { convertedOnce } from "../db/immediate-reads.js";
 import { CofferError } from "../errors/coffer-error.js";
 import type { Actor } from "../secrets/secrets.schema.js";
 import type { TokenRow, TokensStore } from "./tokens.store.js";
@@ -42,11 +43,16 @@ function hashToken(token: string): string {
   return hash("sha256", token, "hex");
 }
 
-function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a, "hex");
-  const y = Buffer.from(b, "hex");
-  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+function sameHash(stored: Buffer, presented: string): boolean {
+  const y = Buffer.from(presented, "hex");
+  return stored.length === y.length && stored.length > 0 && timingSafeEqual(stored, y);
 }
+
+/** A token row's identity (no hash) and its hash's bytes: once per kept row, not per request. */
+const identityOf = convertedOnce((row: TokenRow & { workspace_slug: string; token_hash: string }) => {
+  const { token_hash, ...identity } = row;
+  return { identity: identity as AuthenticatedToken, hashBytes: Buffer.from(token_hash, "hex") };
+});
 
 export function createTokensService(deps: {
   store: TokensStore;
@@ -117,9 +123,9 @@ export function createTokensService(deps: {
       const row = await store.findByHash(presented);
       // The index lookup already matched; this constant-time check keeps the decision itself
       // independent of where two hashes differ, whatever the database does.
-      if (!row || !sameHash(row.token_hash, presented)) return null;
-      const { token_hash: _hash, ...identity } = row;
-      return identity;
+      if (!row) return null;
+      const { identity, hashBytes } = identityOf(row);
+      return sameHash(hashBytes, presented) ? identity : null;
     },
   };
 }
