@@ -11,6 +11,7 @@ import * as workflowsRuns from "./migrations/0003-workflows-runs.js";
 import * as leanWritePath from "./migrations/0004-lean-write-path.js";
 import * as versionsBySecret from "./migrations/0005-versions-by-secret.js";
 import type { CofferSchema } from "./schema.js";
+import { backgroundCheckpoints, type CheckpointOptions } from "./sqlite-checkpoints.js";
 import { sqliteStatements } from "./sqlite-statements.js";
 
 export type DialectName = "sqlite" | "postgres";
@@ -81,9 +82,20 @@ export function describeDatabaseUrl(url: string): string {
   return `postgres://${u.host}${u.pathname}${parsed.schema ? ` (schema ${parsed.schema})` : ""}`;
 }
 
-export async function openDatabase(url: string, options: { migrate?: boolean } = {}): Promise<Database> {
+export interface OpenDatabaseOptions {
+  migrate?: boolean;
+  /** SQLite: when a worker thread takes over WAL checkpoints (see sqlite-checkpoints.ts). */
+  checkpoints?: CheckpointOptions;
+}
+
+const DEFAULT_CHECKPOINTS: CheckpointOptions = { afterWrites: 256, intervalMs: 20 };
+
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
   const parsed = parseDatabaseUrl(url);
-  const database = parsed.dialect === "sqlite" ? openSqlite(parsed.target) : await openPostgres(parsed);
+  const database =
+    parsed.dialect === "sqlite"
+      ? openSqlite(parsed.target, options.checkpoints ?? DEFAULT_CHECKPOINTS)
+      : await openPostgres(parsed);
   if (options.migrate !== false) {
     try {
       await migrateToLatest(database);
@@ -97,22 +109,22 @@ export async function openDatabase(url: string, options: { migrate?: boolean } =
 
 const MMAP_BYTES = 256 * 1024 * 1024;
 
-function openSqlite(path: string): Database {
+function openSqlite(path: string, checkpointOptions: CheckpointOptions): Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const connection = new SqliteDatabase(path, { timeout: 15_000 });
   connection.pragma("journal_mode = WAL");
   // Pages read through a memory map rather than a read() per page miss.
   connection.pragma(`mmap_size = ${MMAP_BYTES}`);
   connection.pragma("synchronous = NORMAL");
-  // A checkpoint every 4,000 WAL pages (16 MiB) rather than SQLite's 1,000: each costs two fsyncs
-  // plus a copy of every page it carries, and a secret write carries about 9 pages, so at 1,000 a
-  // checkpoint came every ~100 creates and cost ~7% of each. A page rewritten many times between
-  // two checkpoints is copied once.
+  // The writers' own checkpoint: every 4,000 WAL pages (16 MiB) rather than SQLite's 1,000. A
+  // busy process hands checkpoints to a thread (below), and this one is then its backstop: the
+  // thread always trails the last commits, so the WAL restarts from its start only after one of these.
   connection.pragma("wal_autocheckpoint = 4000");
   connection.pragma("foreign_keys = ON");
   const statements = sqliteStatements(connection);
   const db = new KyselyClass<CofferSchema>({ dialect: new SqliteDialect({ database: statements.handle }) });
   registerImmediateReader(db, statements.read);
+  const checkpoints = path === ":memory:" ? undefined : backgroundCheckpoints(path, checkpointOptions);
   return {
     db,
     dialect: "sqlite",
@@ -132,6 +144,7 @@ function openSqlite(path: string): Database {
         try {
           const result = await work(conn);
           write.commit();
+          checkpoints?.committed();
           return result;
         } catch (error) {
           write.rollback();
@@ -141,7 +154,10 @@ function openSqlite(path: string): Database {
         }
       });
     },
-    close: () => db.destroy(),
+    async close() {
+      await checkpoints?.stop();
+      await db.destroy();
+    },
   };
 }
 
