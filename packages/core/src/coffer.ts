@@ -82,7 +82,7 @@ export async function loadKeyring(
     const needed = await kidsInUse(database);
     if (needed.length > 0) return missingKeyring(path, needed);
   }
-  return keyringFromFile(path, onCreate);
+  return keyringFromFile(path, onCreate, database.changedByOthers);
 }
 
 export async function openCoffer(config: CofferConfig, options: OpenCofferOptions = {}): Promise<Coffer> {

@@ -66,7 +66,18 @@ export function parseKeyList(text: string, sourceName: string): KeyEncryptionKey
   });
 }
 
-function makeKeyring(keys: KeyEncryptionKey[], source: "environment" | "file", path?: string): Keyring {
+/**
+ * `changedByOthers` (file mode): when given, the key file is looked at again only after another
+ * process has written to the store. Every key change is made by such a process (`keys rotate`
+ * and `keys prune` write their audit events, rotate its re-wraps), so a server learns of it on its
+ * next write, without a stat per write. Without it, every write stats the file.
+ */
+function makeKeyring(
+  keys: KeyEncryptionKey[],
+  source: "environment" | "file",
+  path?: string,
+  changedByOthers?: () => boolean,
+): Keyring {
   let byKid = new Map(keys.map((k) => [k.kid, k]));
   let active = keys[0]!;
   let seen = path ? fileStamp(path) : "";
@@ -80,11 +91,13 @@ function makeKeyring(keys: KeyEncryptionKey[], source: "environment" | "file", p
     seen = stamp;
     return changed;
   }
+  /** Whether the key file may have changed since it was read: then it is stat'ed. */
+  const mayHaveChanged = changedByOthers ?? (() => true);
   const keyring: Keyring = {
     get active() {
       // Another process (`coffer keys rotate`) may have put a new key in front: a long-running
-      // server must wrap new versions with it, not with the retired one. A stat per write is cheap.
-      if (source === "file" && path && fileStamp(path) !== seen) load();
+      // server must wrap new versions with it, not with the retired one.
+      if (source === "file" && path && mayHaveChanged() && fileStamp(path) !== seen) load();
       return active;
     },
     source,
@@ -145,7 +158,11 @@ function writeKeyFileAtomically(path: string, keys: KeyEncryptionKey[]): void {
  * Loads the key file, creating it with one fresh key on first use. `onCreate` is told the path so
  * the caller can print a warning.
  */
-export function keyringFromFile(path: string, onCreate: (path: string) => void): Keyring {
+export function keyringFromFile(
+  path: string,
+  onCreate: (path: string) => void,
+  changedByOthers?: () => boolean,
+): Keyring {
   if (!existsSync(path)) {
     try {
       writeFileSync(path, formatKeyFile([newKey(freshKid())]), { mode: 0o600, flag: "wx" });
@@ -155,7 +172,7 @@ export function keyringFromFile(path: string, onCreate: (path: string) => void):
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
   }
-  return makeKeyring(parseKeyList(readFileSync(path, "utf8"), path), "file", path);
+  return makeKeyring(parseKeyList(readFileSync(path, "utf8"), path), "file", path, changedByOthers);
 }
 
 /** Adds a new active key to the key file (the old keys stay, to unwrap rows not yet rotated). */

@@ -28,6 +28,11 @@ export interface Database {
    * No network calls and no encryption inside: do that work before.
    */
   writeTransaction<T>(work: (trx: Kysely<CofferSchema>) => Promise<T>): Promise<T>;
+  /**
+   * SQLite only: whether another connection (a CLI command beside the server, say) has committed
+   * since the previous call. Cheaper than any file check; the key file is re-read on it.
+   */
+  readonly changedByOthers?: () => boolean;
   close(): Promise<void>;
 }
 
@@ -129,6 +134,7 @@ function openSqlite(path: string, checkpointOptions: CheckpointOptions): Databas
     db,
     dialect: "sqlite",
     location: `sqlite:${path}`,
+    changedByOthers: statements.changedByOthers,
     async writeTransaction(work) {
       // Kysely's own transactions start DEFERRED; a deferred writer that must upgrade its lock
       // fails at once with SQLITE_BUSY instead of waiting, so writers take the lock up front.

@@ -35,6 +35,7 @@ export function sqliteStatements(connection: Connection): {
   handle: SqliteHandle;
   read: ImmediateReader;
   write: SqliteWriter;
+  changedByOthers: () => boolean;
 } {
   const cache = new Map<string, Statement>();
   /** The same statements in raw mode (arrays for rows): better-sqlite3's mode is per statement. */
@@ -45,6 +46,8 @@ export function sqliteStatements(connection: Connection): {
   const beginImmediate = connection.prepare("begin immediate");
   const rollback = connection.prepare("rollback");
   const changeStamp = connection.prepare("select data_version, total_changes() from pragma_data_version").raw();
+  const dataVersion = connection.prepare("select data_version from pragma_data_version").pluck();
+  let lastDataVersion = dataVersion.get();
   /** Rows of reusable reads by statement, then parameters; valid while the change stamp holds. */
   const kept = new Map<Statement, Map<string, readonly unknown[]>>();
   let keptCount = 0;
@@ -153,7 +156,14 @@ export function sqliteStatements(connection: Connection): {
     changes: (text, parameters) => statement(text).run(parameters).changes,
   };
 
-  return { handle, read, write };
+  /** Whether another connection has committed since the previous call (or since the open). */
+  const changedByOthers = (): boolean => {
+    const now = dataVersion.get();
+    if (now === lastDataVersion) return false;
+    lastDataVersion = now;
+    return true;
+  };
+  return { handle, read, write, changedByOthers };
 }
 
 /**

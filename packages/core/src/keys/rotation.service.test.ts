@@ -129,6 +129,34 @@ describe("key rotation (sqlite, key file)", () => {
       await env.cleanup();
     }
   });
+  test("a server open beside `keys rotate` wraps its next writes with the new key, so the old key can be pruned", async () => {
+    const env = await createTestEnvironment("sqlite");
+    try {
+      const { coffer: server, workspaceId } = await openBootstrapped(env);
+      await seed(server, workspaceId, 3);
+      const oldKid = internalsOf(server).keyring.active.kid;
+
+      const cli = await env.open();
+      const rotated = await cli.keys.rotate(actor);
+      assert.notEqual(rotated.activeKid, oldKid);
+
+      // The server learned of the rotation from the store, not from a restart.
+      await server.secrets.create(workspaceId, { name: "after_rotate", keys: [{ key: "K", value: "new" }] }, actor);
+      const s0 = await server.secrets.getByName(workspaceId, "s_0");
+      await server.secrets.update(workspaceId, s0.id, { keys: [{ key: "K", value: "value-0" }] }, actor);
+      const status = await cli.keys.status();
+      assert.equal(status.find((r) => r.kid === oldKid)?.versions ?? 0, 0, "nothing new is wrapped by the retired key");
+      assert.deepEqual((await cli.keys.prune(actor)).removed, [oldKid]);
+      await cli.close();
+
+      await assertAllDecrypt(server, workspaceId, 3);
+      const fresh = await storedValues(server, workspaceId, "default", ["after_rotate"]);
+      assert.deepEqual(fresh.get("after_rotate")?.values, { K: "new" });
+      await server.close();
+    } finally {
+      await env.cleanup();
+    }
+  });
 });
 
 describe("key rotation meets an altered row", () => {
