@@ -36,7 +36,8 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const migrations: Record<string, Migration> = {
+/** Every migration by name; applied in name order. */
+export const migrations: Readonly<Record<string, Migration>> = {
   "0001-initial": initial,
   "0002-version-integrity": versionIntegrity,
   "0003-workflows-runs": workflowsRuns,

@@ -1,45 +1,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { type Kysely, sql } from "kysely";
-import { createAuditService } from "../../audit/audit.service.js";
+import { sql } from "kysely";
 import type { Coffer } from "../../coffer.js";
-import { keyringFromEnvironment } from "../../crypto/keyring.js";
-import { createSecretsService } from "../../secrets/secrets.service.js";
-import { createSecretsStore } from "../../secrets/secrets.store.js";
 import {
   createTestEnvironment,
   internalsOf,
   storedValues,
-  TEST_ENCRYPTION_KEYS,
   type TestEnvironment,
   testDialects,
 } from "../../testing/index.js";
-import { type Database, openDatabase } from "../database.js";
-import { newId } from "../ids.js";
-import * as initial from "./0001-initial.js";
-import * as versionIntegrity from "./0002-version-integrity.js";
-import * as workflowsRuns from "./0003-workflows-runs.js";
+import { openMigratedUpTo, servicesOn } from "./testing.js";
 
 const actor = { actor: "test:migration" };
-
-/** A store exactly as a release with migrations 0001–0003 left it (the runner's own bookkeeping included). */
-async function openAt0003(url: string): Promise<Database> {
-  const database = await openDatabase(url, { migrate: false });
-  await database.writeTransaction(async (trx) => {
-    await sql`create table coffer_migrations (name text primary key, applied_at text not null)`.execute(trx);
-    for (const [name, migration] of [
-      ["0001-initial", initial],
-      ["0002-version-integrity", versionIntegrity],
-      ["0003-workflows-runs", workflowsRuns],
-    ] as const) {
-      await migration.up(trx as unknown as Kysely<unknown>);
-      await sql`insert into coffer_migrations (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(
-        trx,
-      );
-    }
-  });
-  return database;
-}
 
 async function indexNames(coffer: Coffer): Promise<string[]> {
   const { database } = internalsOf(coffer);
@@ -61,29 +33,10 @@ for (const dialect of await testDialects("migration 0004")) {
 
     before(async () => {
       env = await createTestEnvironment(dialect, { useKeyFile: false });
-      const old = await openAt0003(env.databaseUrl);
-      const keyring = keyringFromEnvironment(TEST_ENCRYPTION_KEYS);
-      const clock = () => new Date();
-      const now = clock().toISOString();
-      const organizationId = newId();
-      workspaceId = newId();
-      await old.db
-        .insertInto("organizations")
-        .values({ id: organizationId, slug: "default", name: "Default", created_at: now })
-        .execute();
-      await old.db
-        .insertInto("workspaces")
-        .values({ id: workspaceId, organization_id: organizationId, slug: "default", name: "Default", created_at: now })
-        .execute();
-      const audit = createAuditService({ database: old, keyring, clock });
-      const secrets = createSecretsService({
-        store: createSecretsStore(old.db, old.dialect),
-        writer: old,
-        keyring,
-        audit,
-        clock,
-        options: { maxValueBytes: 65536, versionsKept: 20 },
-      });
+      const old = await openMigratedUpTo(env.databaseUrl, "0003-workflows-runs");
+      const seeded = await servicesOn(old);
+      const { audit, secrets } = seeded;
+      workspaceId = seeded.workspaceId;
       const api = await secrets.create(workspaceId, { name: "api", keys: [{ key: "TOKEN", value: "t1" }] }, actor);
       apiId = api.id;
       await secrets.update(workspaceId, api.id, { keys: [{ key: "TOKEN", value: "t2" }] }, actor);
